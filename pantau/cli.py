@@ -1,0 +1,363 @@
+"""The ``pantau`` command: thin wrappers over the library, one line per error.
+
+Exit codes: 0 success; 1 error (bad config, unusable database); 2 usage error;
+3 partial success (some sources failed, the rest stored).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pantau.errors import PipelineError
+
+log = logging.getLogger("pantau")
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+class Context:
+    """Global options shared by every command."""
+
+    def __init__(self, config_path: str, db_path: str | None, debug: bool) -> None:
+        self.config_path = config_path
+        self.db_path = db_path
+        self.debug = debug
+        self._config: Any = None
+
+    @property
+    def config(self) -> Any:
+        if self._config is None:
+            from collectors import validate_sources
+            from pantau.config import load_config
+
+            self._config = load_config(self.config_path)
+            validate_sources(list(self._config.sources), self.config_path)
+        return self._config
+
+    def open_db(self, readonly: bool = False) -> Any:
+        from storage.db import open_db
+
+        return open_db(self.config.database_path(self.db_path), readonly=readonly)
+
+
+def setup_logging(level: str, log_file: str | None = None) -> None:
+    """Configure one-line log records on stderr (and an optional rotating file)."""
+    from pantau.logs import configure
+
+    configure(level, log_file)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn Pantau's errors into one-line messages and exit 1; tracebacks with --debug."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_object(Context) and ctx.find_object(Context).debug)  # type: ignore[union-attr]
+        try:
+            return func(*args, **kwargs)
+        except PipelineError as exc:
+            if debug:
+                raise
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            if debug:
+                raise
+            click.echo(
+                f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}",
+                err=True,
+            )
+            ctx.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    default="config.yaml",
+    show_default=True,
+    envvar="PANTAU_CONFIG",
+    help="Configuration file.",
+)
+@click.option("--db", "db_path", default=None, help="Database file (overrides config `database`).")
+@click.option(
+    "--log-level",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+)
+@click.option("--log-file", default=None, help="Also log to this file (rotated at 10 MB).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="pantau")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str, db_path: str | None, log_level: str,
+        log_file: str | None, debug: bool) -> None:  # fmt: skip
+    """Pantau: listen to what residents and media say about Kabupaten Bogor.
+
+    Example: pantau run --once --digest
+    """
+    setup_logging("DEBUG" if debug else log_level, log_file)
+    ctx.obj = Context(config_path, db_path, debug)
+
+
+def _summary_exit(ctx: click.Context, summary: Any) -> None:
+    failed = summary.failed
+    click.echo(
+        f"sources={len(summary.results)} fetched={summary.fetched} new={summary.new} "
+        f"processed={summary.processed} failed={len(failed)}"
+    )
+    for result in failed:
+        click.echo(f"  {result.source}: {result.status}: {result.error}", err=True)
+    if failed:
+        ctx.exit(EXIT_PARTIAL)
+
+
+@cli.command()
+@click.option("--out", "out_dir", default="demo-output", show_default=True, help="Output folder.")
+@click.option("--date", "day", default=None, help="Digest day (YYYY-MM-DD); default today.")
+@click.pass_context
+@handle_errors
+def demo(ctx: click.Context, out_dir: str, day: str | None) -> None:
+    """Run the whole pipeline offline on the bundled sample corpus and write the digest.
+
+    Starts a loopback HTTP server serving the sample feeds, runs the real
+    collectors into a fresh database, processes, renders, prints the digest path.
+
+    Example: pantau demo --out demo-output
+    """
+    from pantau.demo import run_demo
+
+    obj: Context = ctx.obj
+    paths = run_demo(obj.config, Path(out_dir), day=_parse_day(day))
+    for path in paths[1:]:
+        click.echo(f"also written: {path}", err=True)
+    click.echo(str(paths[0]))
+
+
+@cli.command()
+@click.option("--once", is_flag=True, required=True, help="Run one collection cycle and exit.")
+@click.option("--digest", "with_digest", is_flag=True, help="Also render today's digest.")
+@click.option("--source", "names", multiple=True, help="Only these sources (repeatable).")
+@click.pass_context
+@handle_errors
+def run(ctx: click.Context, once: bool, with_digest: bool, names: tuple[str, ...]) -> None:
+    """Collect every enabled source, process what is new, store (for cron).
+
+    Takes a lock so two runs never work the same source at once.
+    Exit 3 when some sources failed and the rest were stored.
+
+    Example: pantau run --once --digest
+    """
+    from pantau.pipeline import run_once
+
+    obj: Context = ctx.obj
+    db = obj.open_db()
+    summary = run_once(db, obj.config, names=names or None)
+    if with_digest:
+        for path in _write_digests(obj, db, None, None, None):
+            click.echo(f"digest: {path}")
+    _summary_exit(ctx, summary)
+
+
+@cli.command()
+@click.option("--source", "names", multiple=True, help="Only these sources (repeatable).")
+@click.option(
+    "--load",
+    "load_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Replay a saved payload for --source offline instead of fetching.",
+)
+@click.pass_context
+@handle_errors
+def collect(ctx: click.Context, names: tuple[str, ...], load_file: str | None) -> None:
+    """Collect without processing. With --load, store a saved payload of one source.
+
+    Example: pantau collect --source tribun-bogor
+    """
+    from pantau.pipeline import collect_all, load_payload
+
+    obj: Context = ctx.obj
+    db = obj.open_db()
+    if load_file:
+        if len(names) != 1:
+            raise click.UsageError("--load needs exactly one --source")
+        fetched, new = load_payload(db, obj.config, names[0], Path(load_file))
+        click.echo(f"source={names[0]} loaded={fetched} new={new}")
+        return
+    results = collect_all(db, obj.config, names or None)
+    failed = [r for r in results if r.status in ("error", "rate_limited")]
+    click.echo(f"sources={len(results)} fetched={sum(r.fetched for r in results)} "
+               f"new={sum(r.new for r in results)} failed={len(failed)}")  # fmt: skip
+    for result in failed:
+        click.echo(f"  {result.source}: {result.status}: {result.error}", err=True)
+    if failed:
+        ctx.exit(EXIT_PARTIAL)
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def process(ctx: click.Context) -> None:
+    """Analyse stored posts that have no current analysis.
+
+    Example: pantau process
+    """
+    from pantau.pipeline import process_pending
+    from processing.resources import build_resources
+
+    obj: Context = ctx.obj
+    db = obj.open_db()
+    count = process_pending(db, build_resources(obj.config))
+    click.echo(f"processed={count}")
+
+
+@cli.command()
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
+)
+@click.pass_context
+@handle_errors
+def retag(ctx: click.Context, progress: bool | None) -> None:
+    """Re-run processing over every stored post after the taxonomy changed.
+
+    Example: pantau retag
+    """
+    from pantau.pipeline import retag_all
+
+    obj: Context = ctx.obj
+    db = obj.open_db()
+    show = sys.stderr.isatty() if progress is None else progress
+    count, version = retag_all(db, obj.config, show_progress=show)
+    click.echo(f"retagged={count} taxonomy_version={version}")
+
+
+@cli.command()
+@click.option("--date", "day", default=None, help="Local day YYYY-MM-DD (default: today).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "txt"]),
+    default=None,
+    help="One format (default: the configured formats).",
+)
+@click.option("--out", default=None, help="Output file (with --format) or folder.")
+@click.option("--email", is_flag=True, help="Also send it to the configured recipients.")
+@click.pass_context
+@handle_errors
+def digest(
+    ctx: click.Context, day: str | None, fmt: str | None, out: str | None, email: bool
+) -> None:
+    """Render the digest of a local day (Asia/Jakarta by default).
+
+    Example: pantau digest --date 2026-11-27 --format html --out digest.html
+    """
+    obj: Context = ctx.obj
+    db = obj.open_db()
+    for path in _write_digests(obj, db, _parse_day(day), fmt, out, email=email):
+        click.echo(str(path))
+
+
+def _write_digests(obj: Context, db: Any, day: date | None, fmt: str | None, out: str | None,
+                   email: bool = False) -> list[Path]:  # fmt: skip
+    from reports.service import write_digests
+
+    return write_digests(db, obj.config, day=day, fmt=fmt, out=out, email=email)
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date in YYYY-MM-DD form", param_hint="--date"
+        ) from None
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def tag(ctx: click.Context) -> None:
+    """Read JSON Lines ({"id", "text", "title"?}) on stdin; write each with its analysis.
+
+    Every input line gives exactly one output line, in order, even for empty or
+    invalid input (which gets an "error" field).
+
+    Example: echo '{"id": 1, "text": "Jalan rusak di Cibinong"}' | pantau tag
+    """
+    from pantau.tagline import tag_stream
+    from processing.resources import build_resources
+
+    obj: Context = ctx.obj
+    resources = build_resources(obj.config)
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    for line in tag_stream(stdin, resources):
+        sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.pass_context
+@handle_errors
+def search(ctx: click.Context, query: str, limit: int) -> None:
+    """Full-text search over stored titles and texts (SQLite FTS5 syntax).
+
+    Example: pantau search '"jalan rusak" cibinong'
+    """
+    from storage.queries import search_posts
+
+    obj: Context = ctx.obj
+    db = obj.open_db()
+    for row in search_posts(db, query, limit):
+        click.echo(f"{row['at']}  {row['source']}  {row['title'] or ''}")
+        click.echo(f"    {row['snippet']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@handle_errors
+def sources(ctx: click.Context, as_json: bool) -> None:
+    """Show each source: enabled, credentials, last run, status, counts, last error.
+
+    Example: pantau sources
+    """
+    from pantau.health import source_status
+
+    obj: Context = ctx.obj
+    db = obj.open_db()
+    rows = source_status(db, obj.config)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from pantau.health import print_table
+
+    print_table(rows)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit as exc:
+        raise SystemExit(exc.code) from None

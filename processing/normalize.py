@@ -1,0 +1,156 @@
+"""Normalize informal Indonesian text into tokens, extracting entities first.
+
+Sastrawi lower-cases and blanks everything outside ``[a-z0-9 -]``, so URLs,
+@mentions, #hashtags, emoji and numbers are pulled out before anything else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,30})")
+HASHTAG_RE = re.compile(r"(?<![\w#])#([^\W_][\w]{0,99})", re.UNICODE)
+# Emoji and pictographs (broad ranges), variation selectors and ZWJ.
+EMOJI_RE = re.compile(
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\u2b00-\u2bff\u3030\u303d]"
+)
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]")
+TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# Abbreviations written with a trailing dot that must survive as words.
+_DOTTED = re.compile(
+    r"\b(kab|kec|kel|ds|jl|jln|gg|rt|rw|no|dr|h|hj|kh|r|moh|prof|ir)\.", re.IGNORECASE
+)
+
+MAX_CHARS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A post's text after normalization: tokens plus the entities taken out."""
+
+    tokens: tuple[str, ...]
+    urls: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    emoji: tuple[str, ...] = ()
+    question: bool = False
+    exclamations: int = 0
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+
+def fold(text: str) -> str:
+    """NFKC-normalize, drop invisible characters, case-fold."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    return text.casefold()
+
+
+def squeeze(token: str, known: Callable[[str], bool]) -> str:
+    """Undo elongation (``parahhh`` -> ``parah``, ``bangeeet`` -> ``banget``)."""
+    if not _ELONGATED.search(token):
+        return token
+    once = _ELONGATED.sub(r"\1", token)
+    twice = _ELONGATED.sub(r"\1\1", token)
+    if known(twice) and not known(once):
+        return twice
+    return once
+
+
+def split_hashtag(tag: str, segment: Callable[[str], list[str]]) -> list[str]:
+    """Split ``JalanRusakCibinong`` by case, else by the vocabulary (``jalanrusak``)."""
+    parts = _CAMEL.findall(tag)
+    if len(parts) > 1:
+        return [p.casefold() for p in parts]
+    return segment(tag.casefold())
+
+
+def dereduplicate(token: str) -> tuple[str, bool]:
+    """Return the base of a reduplicated token (``jalan2``, ``anak-anak``) and whether it was one."""
+    if token.endswith("2") and len(token) > 3 and token[-2].isalpha():
+        return token[:-1], True
+    if "-" in token:
+        head, _, tail = token.partition("-")
+        if head == tail:
+            return head, True
+        # ``sayur-mayur``, ``bolak-balik``: keep the head; ``ramai-ramainya``.
+        if tail.startswith(head):
+            return head, True
+    return token, False
+
+
+def normalize(
+    text: str,
+    *,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    segment: Callable[[str], list[str]],
+) -> Normalized:
+    """Turn raw post text into normalized tokens and extracted entities.
+
+    Args:
+        text: untrusted post text (any length; only the first ``MAX_CHARS`` are read).
+        slang: informal token -> formal tokens.
+        known: whether a word is in the vocabulary (for elongation repair).
+        segment: splits an unspaced hashtag into words.
+    """
+    if not text:
+        return Normalized(tokens=())
+    text = text[:MAX_CHARS]
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    urls = tuple(URL_RE.findall(text))
+    if urls:
+        text = URL_RE.sub(" ", text)
+    mentions = tuple(m.casefold() for m in MENTION_RE.findall(text))
+    if mentions:
+        text = MENTION_RE.sub(" ", text)
+    raw_tags = HASHTAG_RE.findall(text)
+    if raw_tags:
+        text = HASHTAG_RE.sub(
+            lambda m: " " + " ".join(split_hashtag(m.group(1), segment)) + " ", text
+        )
+    emoji = tuple(EMOJI_RE.findall(text))
+    if emoji:
+        text = EMOJI_RE.sub(" ", text)
+    question = "?" in text
+    exclamations = text.count("!")
+    text = _DOTTED.sub(r"\1 ", text)
+    lowered = text.casefold()
+    tokens: list[str] = []
+    flags: set[str] = set()
+    for raw in TOKEN_RE.findall(lowered):
+        token = squeeze(raw, known)
+        if token.isdigit():
+            continue
+        base, redup = dereduplicate(token)
+        if redup:
+            flags.add("reduplication")
+            token = base
+        expansion = slang.get(token)
+        if expansion is not None:
+            tokens.extend(expansion)
+        elif "-" in token:
+            tokens.extend(p for p in token.split("-") if p and not p.isdigit())
+        else:
+            tokens.append(token)
+    return Normalized(
+        tokens=tuple(tokens),
+        urls=urls,
+        mentions=mentions,
+        hashtags=tuple(t.casefold() for t in raw_tags),
+        emoji=emoji,
+        question=question,
+        exclamations=exclamations,
+        flags=frozenset(flags),
+    )
+
+
+def compact(name: str) -> str:
+    """Spacing/case-insensitive key for names: ``Parung Panjang`` -> ``parungpanjang``."""
+    return re.sub(r"[^a-z0-9]", "", fold(name))

@@ -1,0 +1,71 @@
+"""Compose the pure steps into ``analyze``: text in, :class:`Analysis` out."""
+
+from __future__ import annotations
+
+from pantau.models import Analysis
+from processing.aspirasi import classify
+from processing.dedup import simhash
+from processing.places import find_places
+from processing.relevance import judge
+from processing.resources import Resources
+from processing.tagging import tag
+
+NEWS_KINDS = frozenset({"rss", "gnews", "news"})
+
+
+def analyze(
+    resources: Resources, text: str | None, title: str | None = None, kind: str | None = None
+) -> Analysis:
+    """Analyze one post's title and text; never raises on odd input."""
+    title = title if isinstance(title, str) else ""
+    text = text if isinstance(text, str) else ""
+    title_norm = resources.normalize(title) if title else None
+    body_norm = resources.normalize(text)
+    title_tokens = title_norm.tokens if title_norm else ()
+    # A separator keeps phrases from matching across the title/body boundary.
+    tokens = (*title_tokens, "|", *body_norm.tokens) if title_tokens else body_norm.tokens
+    stems = resources.stemmer.stem_tokens(tokens)
+    tags = tag(stems, resources.terms)
+    places = find_places(tokens, resources.places)
+    relevance = judge(
+        tokens,
+        title_tokens,
+        resources.relevance,
+        kecamatan_hits=len(places.kecamatan),
+        kota_place_terms=places.kota_terms,
+        departments=len(tags.departments),
+        threshold=resources.relevance_threshold,
+    )
+    is_news = kind in NEWS_KINDS
+    question = body_norm.question or bool(title_norm and title_norm.question)
+    verdict = classify(tokens, resources.aspirasi, question=question, is_news=is_news)
+    matched: dict[str, object] = {}
+    if tags.department_terms:
+        matched["departments"] = {k: list(v) for k, v in tags.department_terms.items()}
+    if tags.topic_terms:
+        matched["topics"] = {k: list(v) for k, v in tags.topic_terms.items()}
+    if places.terms:
+        matched["kecamatan"] = {k: list(v) for k, v in places.terms.items()}
+    if places.desa:
+        matched["desa"] = list(places.desa)
+    if verdict.cues:
+        matched["aspirasi"] = {k: list(v) for k, v in verdict.cues.items()}
+    relevance_terms = {
+        "regency": list(relevance.regency_terms),
+        "kota": list(relevance.kota_terms),
+        "elsewhere": list(relevance.elsewhere_terms),
+    }
+    matched["relevance"] = {k: v for k, v in relevance_terms.items() if v}
+    return Analysis(
+        relevant=relevance.relevant,
+        relevance=relevance.score,
+        departments=tags.departments,
+        topics=tags.topics,
+        kecamatan=places.kecamatan,
+        aspirasi=verdict.aspirasi,
+        sentiment=verdict.sentiment,
+        matched=matched,
+        desa=places.desa,
+        topic_departments=tags.topic_departments,
+        fingerprint=simhash([s for s in stems if s != "|"]),
+    )

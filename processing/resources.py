@@ -1,0 +1,179 @@
+"""Build the expensive, immutable things once: stemmer, lexicons, compiled rules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources as importlib_resources
+from typing import Any
+
+import yaml
+
+from processing import lexicon
+from processing.aspirasi import AspirasiLexicon
+from processing.normalize import Normalized, compact, normalize
+from processing.places import PlaceIndex
+from processing.relevance import build_index
+from processing.stem import CachedStemmer
+from processing.tagging import TermIndex, compile_terms
+
+# Bumped when the code's behaviour changes in a way that should trigger a retag.
+ENGINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Everything ``analyze`` needs, built once at start-up."""
+
+    slang: dict[str, tuple[str, ...]]
+    vocabulary: frozenset[str]
+    stopwords: frozenset[str]
+    stemmer: CachedStemmer
+    terms: TermIndex
+    places: PlaceIndex
+    relevance: TermIndex
+    relevance_threshold: float
+    aspirasi: AspirasiLexicon
+    taxonomy_version: str
+
+    def known(self, word: str) -> bool:
+        return word in self.vocabulary
+
+    def normalize(self, text: str) -> Normalized:
+        return normalize(text, slang=self.slang, known=self.known, segment=self.segment)
+
+    def segment(self, word: str) -> list[str]:
+        return segment_word(word, self.vocabulary)
+
+    def analyze_phrase(self, phrase: str) -> tuple[str, ...]:
+        """Normalize and stem a taxonomy phrase exactly as post text is."""
+        return self.stemmer.stem_tokens(self.normalize(phrase).tokens)
+
+
+def segment_word(word: str, vocabulary: frozenset[str], max_len: int = 20) -> list[str]:
+    """Split an unspaced word (a hashtag) into vocabulary words; unchanged if it cannot."""
+    n = len(word)
+    if n <= 3 or n > 60 or word in vocabulary:
+        return [word]
+    # best[i] = (words used, unknown chars) for word[:i]
+    best: list[tuple[int, int, list[str]] | None] = [None] * (n + 1)
+    best[0] = (0, 0, [])
+    for i in range(n):
+        current = best[i]
+        if current is None:
+            continue
+        count, unknown, parts = current
+        for j in range(i + 2, min(n, i + max_len) + 1):
+            piece = word[i:j]
+            if piece in vocabulary:
+                candidate = (count + 1, unknown, parts + [piece])
+            elif j == n:
+                candidate = (count + 1, unknown + len(piece), parts + [piece])
+            else:
+                continue
+            old = best[j]
+            if old is None or (candidate[1], candidate[0]) < (old[1], old[0]):
+                best[j] = candidate
+    final = best[n]
+    if final is None or final[1] > 0:
+        return [word]
+    return final[2]
+
+
+@lru_cache(maxsize=1)
+def _aspirasi_data() -> dict[str, Any]:
+    text = (
+        importlib_resources.files("processing").joinpath("data", "aspirasi.yaml").read_text("utf-8")
+    )
+    return yaml.safe_load(text)
+
+
+def _aspirasi_lexicon(split: Any) -> AspirasiLexicon:
+    data = _aspirasi_data()
+
+    def phrases(key: str) -> frozenset[tuple[str, ...]]:
+        return frozenset(tuple(split(p)) for p in data.get(key, []) if split(p))
+
+    complaint, praise, request = phrases("complaint"), phrases("praise"), phrases("request")
+    longest = max((len(p) for p in complaint | praise | request), default=1)
+    return AspirasiLexicon(
+        request=request,
+        question_words=frozenset(data.get("question_words", [])),
+        complaint=complaint,
+        praise=praise,
+        negations=frozenset(data.get("negations", [])),
+        unmet=frozenset(data.get("unmet", [])),
+        polarity={str(k): float(v) for k, v in (data.get("polarity") or {}).items()},
+        news_markers=frozenset(data.get("news_markers", [])),
+        max_len=longest,
+    )
+
+
+def taxonomy_version(config: Any) -> str:
+    """A short hash of everything that changes tagging: taxonomy config, data, engine."""
+    if getattr(config, "taxonomy_version", None):
+        return str(config.taxonomy_version)
+    payload = {
+        "engine": ENGINE_VERSION,
+        "departments": {k: v.model_dump() for k, v in config.departments.items()},
+        "places": config.places.model_dump(),
+        "relevance": config.relevance.model_dump(),
+        "aspirasi": _aspirasi_data(),
+    }
+    digest = hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    return digest[:12]
+
+
+def build_resources(config: Any) -> Resources:
+    """Compile ``config``'s taxonomy and the bundled lexicons into Resources."""
+    slang = lexicon.slang_lexicon()
+    areas = lexicon.gazetteer()
+    place_words = {compact(a.nama) for a in areas}
+    place_words |= {w for a in areas for w in a.nama.casefold().split()}
+    protected: set[str] = set(place_words)
+    for dept in config.departments.values():
+        for alias in dept.aliases:
+            words = alias.casefold().split()
+            if len(words) == 1:
+                protected.add(words[0])
+    protected |= {"bogor", "pemkab", "pemkot", "bupati", "camat", "kecamatan", "pemadam",
+                  "puskesmas", "damkar", "satpol", "pdam", "rsud", "dprd", "pju", "bpbd"}  # fmt: skip
+    vocabulary = frozenset(lexicon.root_words() | set(slang) | place_words | protected)
+    stemmer = CachedStemmer(protected=protected)
+    base = Resources(
+        slang=slang,
+        vocabulary=vocabulary,
+        stopwords=lexicon.stopwords(),
+        stemmer=stemmer,
+        terms=TermIndex.build(()),
+        places=PlaceIndex.build(areas, config.places.aliases),
+        relevance=TermIndex.build(()),
+        relevance_threshold=config.relevance.threshold,
+        aspirasi=_aspirasi_lexicon(lambda p: []),
+        taxonomy_version=taxonomy_version(config),
+    )
+    terms = compile_terms(config.departments, base.analyze_phrase)
+
+    def tokens(phrase: str) -> tuple[str, ...]:
+        return base.normalize(phrase).tokens
+
+    rel = config.relevance
+    relevance = build_index(
+        [(tokens(p), p) for p in rel.regency_terms],
+        [(tokens(p), p) for p in rel.kota_terms],
+        [(tokens(p), p) for p in rel.elsewhere_terms],
+    )
+    return Resources(
+        slang=slang,
+        vocabulary=vocabulary,
+        stopwords=base.stopwords,
+        stemmer=stemmer,
+        terms=terms,
+        places=base.places,
+        relevance=relevance,
+        relevance_threshold=rel.threshold,
+        aspirasi=_aspirasi_lexicon(tokens),
+        taxonomy_version=base.taxonomy_version,
+    )

@@ -1,0 +1,49 @@
+"""PySastrawi stemming with our own bounded cache and protected words.
+
+Sastrawi mangles names (``bali`` -> ``bal``, ``pemadam`` -> ``madam``), so
+protected words (places, agencies, abbreviations, people) are returned as is.
+Each distinct token is stemmed once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+class CachedStemmer:
+    """Stem single tokens through PySastrawi, caching up to ``maxsize`` distinct tokens."""
+
+    def __init__(self, protected: Iterable[str] = (), maxsize: int = 300_000, stemmer: Any = None):
+        if stemmer is None:
+            from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+            stemmer = StemmerFactory().create_stemmer()
+        self._stemmer = stemmer
+        self._cache: dict[str, str] = {}
+        self._maxsize = maxsize
+        self.protected = frozenset(protected)
+        self.misses = 0
+
+    def stem(self, token: str) -> str:
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        self.misses += 1
+        if token in self.protected or len(token) <= 3 or not token.isalpha():
+            result = token
+        else:
+            result = self._stemmer.stem(token) or token
+        if len(self._cache) >= self._maxsize:
+            # Drop the oldest tenth: dicts keep insertion order.
+            for key in list(self._cache)[: self._maxsize // 10 or 1]:
+                del self._cache[key]
+        self._cache[token] = result
+        return result
+
+    def stem_tokens(self, tokens: Iterable[str]) -> tuple[str, ...]:
+        cache = self._cache
+        return tuple(cache.get(t) or self.stem(t) for t in tokens)
+
+    def __len__(self) -> int:
+        return len(self._cache)

@@ -1,0 +1,115 @@
+"""Open the SQLite store: WAL, busy timeout, migrations, one writer at a time.
+
+Writes go through :func:`write_tx`, which takes ``BEGIN IMMEDIATE`` so that two
+writers queue on the busy timeout instead of failing halfway with
+"database is locked". Readers are never blocked in WAL mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from pantau.errors import StorageError
+
+log = logging.getLogger(__name__)
+sql_log = logging.getLogger("storage.sql")
+
+BUSY_TIMEOUT_S = 60.0
+
+
+def _tracer(sql: str, params: object) -> None:
+    sql_log.debug("%s %r", " ".join(sql.split())[:500], params)
+
+
+def open_db(
+    path: str | Path, *, migrate: bool = True, readonly: bool = False
+) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` and apply pending migrations."""
+    path = Path(path)
+    try:
+        if readonly:
+            if not path.exists():
+                raise StorageError(f"{path}: database not found (run `pantau run --once` first)")
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro",
+                uri=True,
+                timeout=BUSY_TIMEOUT_S,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        else:
+            if path.parent and not path.parent.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        db = sqlite_utils.Database(
+            conn, tracer=_tracer if sql_log.isEnabledFor(logging.DEBUG) else None
+        )
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("could not switch %s to WAL (journal_mode=%s)", path, mode)
+            db.execute("PRAGMA synchronous = NORMAL")
+        if migrate and not readonly:
+            from storage.migrations import MIGRATIONS
+
+            MIGRATIONS.apply(db)
+        return db
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path}: cannot use database: {exc}") from None
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot open database: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def write_tx(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run a block in one ``BEGIN IMMEDIATE`` transaction; roll back on any error."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StorageError(f"cannot start a write: {exc}") from None
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StorageError(f"cannot commit: {exc}") from None
+
+
+def to_iso(value: datetime | None) -> str | None:
+    """Format an aware datetime as UTC ISO-8601 with a ``Z`` (naive is taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """Parse what :func:`to_iso` wrote back into an aware UTC datetime."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,163 @@
+"""Append-only schema migrations (sqlite-utils ``Migrations``); never edit an applied one."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("pantau")
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """Posts, analysis, tag tables, cursors, runs, FTS5 and the ``mentions`` view."""
+    db.execute(
+        """
+        CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            url TEXT,
+            author TEXT,
+            title TEXT,
+            text TEXT NOT NULL DEFAULT '',
+            published_at TEXT,
+            fetched_at TEXT NOT NULL,
+            lang TEXT,
+            metrics TEXT,
+            raw TEXT,
+            dup_of INTEGER REFERENCES posts(id) ON DELETE SET NULL,
+            UNIQUE (source, external_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX posts_time ON posts (coalesce(published_at, fetched_at))")
+    db.execute("CREATE INDEX posts_url ON posts (url)")
+    db.execute("CREATE INDEX posts_dup_of ON posts (dup_of)")
+    db.execute(
+        """
+        CREATE TABLE analysis (
+            post_id INTEGER PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE,
+            relevant INTEGER NOT NULL,
+            relevance REAL NOT NULL,
+            departments TEXT NOT NULL DEFAULT '[]',
+            topics TEXT NOT NULL DEFAULT '[]',
+            kecamatan TEXT NOT NULL DEFAULT '[]',
+            aspirasi TEXT NOT NULL,
+            sentiment REAL NOT NULL,
+            matched TEXT NOT NULL DEFAULT '{}',
+            fingerprint INTEGER NOT NULL DEFAULT 0,
+            taxonomy_version TEXT NOT NULL,
+            processed_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX analysis_version ON analysis (taxonomy_version)")
+    db.execute(
+        """
+        CREATE TABLE post_departments (
+            post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+            department TEXT NOT NULL,
+            rank INTEGER NOT NULL DEFAULT 0,
+            terms TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (post_id, department)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX post_departments_code ON post_departments (department)")
+    db.execute(
+        """
+        CREATE TABLE post_topics (
+            post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+            topic TEXT NOT NULL,
+            department TEXT,
+            terms TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (post_id, topic)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX post_topics_code ON post_topics (topic)")
+    db.execute(
+        """
+        CREATE TABLE post_places (
+            post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+            kecamatan TEXT NOT NULL,
+            desa TEXT NOT NULL DEFAULT '',
+            terms TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (post_id, kecamatan, desa)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX post_places_kecamatan ON post_places (kecamatan)")
+    db.execute(
+        """
+        CREATE TABLE cursors (
+            source TEXT PRIMARY KEY,
+            cursor TEXT,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL DEFAULT 'running',
+            fetched INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            rate_limit_reset TEXT,
+            duration_s REAL
+        )
+        """
+    )
+    db.execute("CREATE INDEX runs_source ON runs (source, started_at)")
+    db.execute(
+        """
+        CREATE VIRTUAL TABLE posts_fts USING fts5 (
+            title, text, content='posts', content_rowid='id',
+            tokenize = 'unicode61 remove_diacritics 2'
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER posts_ai AFTER INSERT ON posts BEGIN
+            INSERT INTO posts_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER posts_ad AFTER DELETE ON posts BEGIN
+            INSERT INTO posts_fts (posts_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER posts_au AFTER UPDATE OF title, text ON posts BEGIN
+            INSERT INTO posts_fts (posts_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO posts_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW mentions AS
+        SELECT
+            p.id AS post_id, p.source, p.kind, p.external_id, p.url, p.author, p.title, p.text,
+            coalesce(p.published_at, p.fetched_at) AS published_at, p.fetched_at, p.lang,
+            p.metrics, p.dup_of,
+            a.relevant, a.relevance, a.aspirasi, a.sentiment,
+            a.departments, a.topics, a.kecamatan, a.matched,
+            a.taxonomy_version, a.processed_at
+        FROM posts p JOIN analysis a ON a.post_id = p.id
+        """
+    )

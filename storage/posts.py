@@ -1,0 +1,167 @@
+"""Posts and cursors: idempotent batch upserts keyed by (source, external_id)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlite_utils
+
+from pantau.models import Post
+from storage.db import to_iso, write_tx
+
+_INSERT = """
+INSERT INTO posts (source, kind, external_id, url, author, title, text, published_at,
+                   fetched_at, lang, metrics, raw)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, external_id) DO NOTHING
+"""
+_UPDATE_METRICS = """
+UPDATE posts SET metrics = ? WHERE source = ? AND external_id = ? AND metrics IS NOT ?
+"""
+_CHUNK = 500
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def hash_author(author: str | None) -> str | None:
+    """Pseudonymise an author handle (used when privacy.hash_authors is on)."""
+    if not author:
+        return author
+    return "anon:" + hashlib.sha256(author.encode("utf-8")).hexdigest()[:16]
+
+
+def _row(post: Post, hash_authors: bool) -> tuple[Any, ...]:
+    author = hash_author(post.author) if hash_authors else post.author
+    return (
+        post.source, post.kind, post.external_id, post.url, author, post.title,
+        post.text or "", to_iso(post.published_at), to_iso(post.fetched_at), post.lang,
+        _json(post.metrics), _json(post.raw),
+    )  # fmt: skip
+
+
+def existing_ids(db: sqlite_utils.Database, source: str, external_ids: Sequence[str]) -> set[str]:
+    """Return which of ``external_ids`` are already stored for ``source``."""
+    found: set[str] = set()
+    for start in range(0, len(external_ids), _CHUNK):
+        chunk = list(external_ids[start : start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(
+            f"SELECT external_id FROM posts WHERE source = ? AND external_id IN ({marks})",
+            [source, *chunk],
+        )
+        found.update(r[0] for r in rows)
+    return found
+
+
+def insert_posts(
+    db: sqlite_utils.Database, posts: Sequence[Post], *, hash_authors: bool = False
+) -> int:
+    """Insert new posts and refresh metrics of known ones; return how many were new.
+
+    Must run inside a write transaction (see :func:`save_batch`). Items repeated
+    within ``posts`` are stored once.
+    """
+    unique: dict[tuple[str, str], Post] = {}
+    for post in posts:
+        unique.setdefault((post.source, post.external_id), post)
+    if not unique:
+        return 0
+    new = 0
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in unique:
+        by_source.setdefault(source, []).append(external_id)
+    known: set[tuple[str, str]] = set()
+    for source, ids in by_source.items():
+        known.update((source, e) for e in existing_ids(db, source, ids))
+    fresh = [p for key, p in unique.items() if key not in known]
+    new = len(fresh)
+    db.conn.executemany(_INSERT, [_row(p, hash_authors) for p in fresh])
+    with_metrics = [
+        (_json(p.metrics), p.source, p.external_id, _json(p.metrics))
+        for p in unique.values()
+        if p.metrics
+    ]
+    if with_metrics:
+        db.conn.executemany(_UPDATE_METRICS, with_metrics)
+    return new
+
+
+def save_batch(
+    db: sqlite_utils.Database,
+    posts: Sequence[Post],
+    *,
+    source: str | None = None,
+    cursor: str | None = None,
+    save_cursor: bool = False,
+    hash_authors: bool = False,
+) -> int:
+    """Store one batch of posts, and optionally the source's cursor, in one transaction."""
+    with write_tx(db):
+        new = insert_posts(db, posts, hash_authors=hash_authors)
+        if save_cursor and source is not None:
+            set_cursor(db, source, cursor)
+    return new
+
+
+def upsert_posts(
+    db: sqlite_utils.Database, posts: Iterable[Post], *, batch_size: int = 1000
+) -> int:
+    """Store posts in batches (each its own transaction); return how many were new."""
+    new = 0
+    batch: list[Post] = []
+    for post in posts:
+        batch.append(post)
+        if len(batch) >= batch_size:
+            new += save_batch(db, batch)
+            batch = []
+    if batch:
+        new += save_batch(db, batch)
+    return new
+
+
+def get_cursor(db: sqlite_utils.Database, source: str) -> str | None:
+    """Return the stored cursor of ``source`` (None before its first successful run)."""
+    row = db.execute("SELECT cursor FROM cursors WHERE source = ?", [source]).fetchone()
+    return row[0] if row else None
+
+
+def set_cursor(db: sqlite_utils.Database, source: str, cursor: str | None) -> None:
+    """Save the cursor of ``source``; call inside the transaction that stored its posts."""
+    from pantau.models import utcnow
+
+    db.execute(
+        """
+        INSERT INTO cursors (source, cursor, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+        """,
+        [source, cursor, to_iso(utcnow())],
+    )
+
+
+def url_is_stored(db: sqlite_utils.Database, url: str) -> bool:
+    """Return True when a post with this canonical URL is already stored."""
+    return db.execute("SELECT 1 FROM posts WHERE url = ? LIMIT 1", [url]).fetchone() is not None
+
+
+def count_posts(db: sqlite_utils.Database, source: str | None = None) -> int:
+    """Return how many posts are stored (for one source, or all)."""
+    if source is None:
+        return int(db.execute("SELECT count(*) FROM posts").fetchone()[0])
+    return int(db.execute("SELECT count(*) FROM posts WHERE source = ?", [source]).fetchone()[0])
+
+
+def iter_rows(
+    db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()
+) -> Iterator[dict[str, Any]]:
+    """Stream the rows of a read query as dicts (used by loaders and exports)."""
+    cursor = db.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))

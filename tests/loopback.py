@@ -1,0 +1,134 @@
+"""A scriptable loopback HTTP server for collector tests (127.0.0.1 only).
+
+Each route answers with a queue of :class:`Reply` objects (the last one repeats),
+so a test can script "200, then 304", "429 then 200", a hang past the timeout,
+a connection dropped mid-body, or a redirect loop. Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Reply:
+    """One scripted response."""
+
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering (hang past the client timeout)
+    drop_after: int | None = None  # send this many body bytes, then close the socket
+    honour_etag: bool = True  # answer 304 when If-None-Match equals our ETag
+    handler: Callable[[Any], Reply] | None = None  # compute the reply from the request
+
+
+@dataclass
+class Request:
+    """What the server saw."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class LoopbackServer:
+    """Routes (path -> list of replies) served on 127.0.0.1 in a thread."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self.url = ""
+
+    def route(self, path: str, *replies: Reply) -> None:
+        with self._lock:
+            self.routes[path] = list(replies)
+
+    def hits(self, path: str) -> list[Request]:
+        return [r for r in self.requests if r.path == path]
+
+    def _next(self, path: str) -> Reply | None:
+        with self._lock:
+            queue = self.routes.get(path)
+            if not queue:
+                return None
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def start(self) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = Request(self.command, parts.path, parts.query, dict(self.headers), body)
+                outer.requests.append(request)
+                reply = outer._next(parts.path)
+                if reply is None:
+                    reply = Reply(404, b"not found")
+                if reply.handler is not None:
+                    reply = reply.handler(request)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                payload = reply.body.encode("utf-8") if isinstance(reply.body, str) else reply.body
+                etag = reply.headers.get("ETag")
+                if reply.honour_etag and etag and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(reply.status)
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                if "Content-Length" not in reply.headers:
+                    self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if reply.drop_after is not None:
+                    self.wfile.write(payload[: reply.drop_after])
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_HEAD = _serve  # noqa: N815
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+@contextmanager
+def loopback() -> Iterator[LoopbackServer]:
+    server = LoopbackServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
