@@ -34,7 +34,7 @@ DUPLICATE_SHARE = 0.30
 TZ = ZoneInfo("Asia/Jakarta")
 
 # Everyday words of informal Indonesian posts (kept short: the long tail comes from roots).
-COMMON = """
+_COMMON_TEXT = """
 yang di ke dari ini itu dan atau juga sudah udah belum lagi masih aja saja banget sangat
 sekali kok sih deh dong nih tuh ya yah kan kalau kalo kalau karena soalnya tapi tetapi
 terus trus lalu habis abis sama dengan buat untuk bagi pada oleh akan bisa bisa gak ga nggak
@@ -43,7 +43,8 @@ minggu bulan tahun pagi siang sore malam kemarin besok tadi sekarang nanti baru 
 masyarakat orang kami kita saya aku gue gw lu lo kamu mereka dia pak bu bapak ibu mas mbak
 kang teh akang teteh min admin tolong mohon segera cepat lambat parah mantap keren bagus
 jelek rusak bolong becek licin gelap terang panas hujan deras banjir macet antre antri
-""".split()
+"""
+COMMON = tuple(_COMMON_TEXT.split())
 OPENERS = (
     "min", "tolong min", "parah", "astaga", "mohon maaf", "halo", "info", "ya ampun",
     "warga mengeluhkan", "lapor", "pagi ini", "sore tadi", "bro", "guys", "punten",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -19,14 +19,15 @@ import sqlite_utils
 from collectors import CollectorContext, collector_class
 from pantau.config import Config, SourceConfig
 from pantau.errors import CollectorError, ConfigError, MissingCredentials, RateLimited, StorageError
-from pantau.models import Post, RunResult, utcnow
+from pantau.models import Analysis, Post, RunResult, utcnow
 from processing.dedup import DedupIndex, dedup_keys
 from processing.pipeline import analyze
 from processing.resources import Resources, build_resources
 from storage import analysis as analysis_store
 from storage import posts as post_store
 from storage import runs as run_store
-from storage.db import to_iso
+from storage.analysis import PendingPost
+from storage.db import from_iso, to_iso
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,72 @@ def collect_all(
     return results
 
 
+class WindowedDedup:
+    """Near-duplicate lookup over a sliding window of post time, in bounded memory.
+
+    Two :class:`DedupIndex` generations: posts go into the current one; once a
+    post is more than ``window`` newer than the current generation's first post,
+    the previous generation is dropped and the current one becomes previous. Every
+    post within ``window`` of the one being checked is therefore still indexed,
+    while a retag of millions of posts holds at most about two windows.
+    """
+
+    def __init__(self, window: timedelta, previous: DedupIndex | None = None) -> None:
+        self.window = window
+        self.previous = previous or DedupIndex()
+        self.current = DedupIndex()
+        self._rotate_after: str | None = None
+
+    def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
+        """Return the earliest indexed post this one duplicates, if any."""
+        for index in (self.previous, self.current):
+            found = index.find(0, keys, 0)  # exact keys first, oldest generation first
+            if found is not None:
+                return found
+        hits = [
+            found
+            for index in (self.previous, self.current)
+            if (found := index.find(fingerprint, (), size)) is not None
+        ]
+        return min(hits) if hits else None
+
+    def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int,
+            at: str | None) -> None:  # fmt: skip
+        if at:
+            if self._rotate_after is None:
+                start = from_iso(at)
+                self._rotate_after = to_iso(start + self.window) if start else None
+            elif at > self._rotate_after:
+                self.previous, self.current = self.current, DedupIndex()
+                start = from_iso(at)
+                self._rotate_after = to_iso(start + self.window) if start else None
+        self.current.add(post_id, fingerprint, keys, size)
+
+
+class _AnalysisCache:
+    """Analyses of recently seen identical (kind, title, text): syndicated copies, reposts.
+
+    ``analyze`` is a pure function of these and the resources, so a hit is exact.
+    """
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self.maxsize = maxsize
+        self._items: dict[tuple[str, str | None, str], Analysis] = {}
+        self.hits = 0
+
+    def analyze(self, resources: Resources, post: PendingPost) -> Analysis:
+        key = (post.kind, post.title, post.text)
+        found = self._items.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        result = analyze(resources, post.text, post.title, post.kind)
+        if len(self._items) >= self.maxsize:
+            del self._items[next(iter(self._items))]
+        self._items[key] = result
+        return result
+
+
 def process_pending(
     db: sqlite_utils.Database,
     resources: Resources,
@@ -167,29 +234,36 @@ def process_pending(
     progress: Callable[[int], None] | None = None,
     batch_size: int = 2000,
 ) -> int:
-    """Analyse every post without a current analysis (all posts with ``retag``); return count."""
+    """Analyse every post without a current analysis (all posts with ``retag``); return count.
+
+    Streams posts in id order (keyset pagination) and writes each batch in its own
+    transaction, so memory stays flat and an interrupted run resumes where it stopped.
+    """
     version = resources.taxonomy_version
     total = 0
-    index: DedupIndex | None = None
+    index: WindowedDedup | None = None
+    cache = _AnalysisCache()
     for batch in analysis_store.pending_posts(db, version, batch_size=batch_size, all_posts=retag):
         if index is None:
-            index = _dedup_index(db, batch[0].id, batch[0].published_at)
+            index = WindowedDedup(
+                DEDUP_WINDOW, _dedup_index(db, batch[0].id, batch[0].published_at)
+            )
         results = []
         for post in batch:
-            analysis = analyze(resources, post.text, post.title, post.kind)
+            analysis = cache.analyze(resources, post)
             keys = dedup_keys(post.url, post.title)
             size = len(post.text.split()) + len((post.title or "").split())
             dup = index.find(analysis.fingerprint, keys, size)
             if dup == post.id:
                 dup = None
-            index.add(post.id, analysis.fingerprint, keys, size)
+            index.add(post.id, analysis.fingerprint, keys, size, post.published_at)
             results.append((post.id, analysis, dup))
         analysis_store.save_analyses(db, results, version)
         total += len(results)
         if progress:
             progress(len(results))
     if total:
-        log.info("processed=%d taxonomy_version=%s", total, version)
+        log.info("processed=%d taxonomy_version=%s identical_copies=%d", total, version, cache.hits)
     return total
 
 

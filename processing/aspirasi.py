@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 NEGATION_SPAN = 3
 
@@ -39,12 +40,21 @@ class Verdict:
     cues: Mapping[str, tuple[str, ...]]
 
 
+@lru_cache(maxsize=32)
+def _first_words(lexicon: frozenset[tuple[str, ...]]) -> frozenset[str]:
+    # A phrase can only start at a token that starts some phrase (perf: skips most tokens).
+    return frozenset(p[0] for p in lexicon if p)
+
+
 def _phrases(
     tokens: Sequence[str], lexicon: frozenset[tuple[str, ...]], max_len: int
 ) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     n = len(tokens)
+    firsts = _first_words(lexicon)
     for i in range(n):
+        if tokens[i] not in firsts:
+            continue
         for size in range(min(max_len, n - i), 0, -1):
             gram = tuple(tokens[i : i + size])
             if gram in lexicon:

@@ -22,6 +22,17 @@ def _hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+def _spread_table() -> tuple[int, ...]:
+    # Byte value -> its 8 bits spread into 8 counter fields of 32 bits each.
+    return tuple(
+        sum(1 << (32 * bit) for bit in range(8) if value >> bit & 1) for value in range(256)
+    )
+
+
+_SPREAD = _spread_table()
+_FIELD = (1 << 32) - 1
+
+
 def simhash(tokens: Sequence[str], shingle: int = 3) -> int:
     """Return a 64-bit SimHash of word shingles (0 for an empty text)."""
     if not tokens:
@@ -30,15 +41,31 @@ def simhash(tokens: Sequence[str], shingle: int = 3) -> int:
         grams: Iterable[str] = [" ".join(tokens)]
     else:
         grams = (" ".join(tokens[i : i + shingle]) for i in range(len(tokens) - shingle + 1))
-    weights = [0] * BITS
+    # Bit-sliced counting: one big-int addition per digest byte counts all 8 of its bits
+    # at once (a Python loop over 64 bits per shingle was most of the analysis time).
+    spread = _SPREAD
+    blake2b = hashlib.blake2b
+    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0
+    n = 0
     for gram in grams:
-        h = _hash64(gram)
-        for bit in range(BITS):
-            weights[bit] += 1 if h >> bit & 1 else -1
+        d = blake2b(gram.encode("utf-8"), digest_size=8).digest()
+        c0 += spread[d[0]]
+        c1 += spread[d[1]]
+        c2 += spread[d[2]]
+        c3 += spread[d[3]]
+        c4 += spread[d[4]]
+        c5 += spread[d[5]]
+        c6 += spread[d[6]]
+        c7 += spread[d[7]]
+        n += 1
     value = 0
-    for bit, weight in enumerate(weights):
-        if weight > 0:
-            value |= 1 << bit
+    # Digest byte j holds bits 8*(7-j) .. 8*(7-j)+7 of the big-endian 64-bit hash; a bit is
+    # set when more shingles have it set than not (weight > 0).
+    for j, counts in enumerate((c0, c1, c2, c3, c4, c5, c6, c7)):
+        base = 8 * (7 - j)
+        for bit in range(8):
+            if 2 * ((counts >> (32 * bit)) & _FIELD) > n:
+                value |= 1 << (base + bit)
     # SQLite integers are signed 64-bit.
     return value - (1 << BITS) if value >= 1 << (BITS - 1) else value
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from pantau.models import Analysis, utcnow
@@ -68,8 +69,16 @@ def count_pending(db: sqlite_utils.Database, taxonomy_version: str) -> int:
     return int(row[0])
 
 
+# Fallback for anything orjson refuses; same output format (compact, UTF-8 unescaped).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # orjson: ~10x faster than json for the small lists/dicts of every analysis and tag row.
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return _ENCODER.encode(value)
 
 
 def save_analyses(

@@ -24,10 +24,14 @@ UPDATE posts SET metrics = ? WHERE source = ? AND external_id = ? AND metrics IS
 _CHUNK = 500
 
 
+# One encoder for every row: json.dumps with non-default options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
+
+
 def _json(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def hash_author(author: str | None) -> str | None:
@@ -83,10 +87,12 @@ def insert_posts(
     fresh = [p for key, p in unique.items() if key not in known]
     new = len(fresh)
     db.conn.executemany(_INSERT, [_row(p, hash_authors) for p in fresh])
+    # Fresh posts were just inserted with their metrics; only known ones may need a refresh.
     with_metrics = [
-        (_json(p.metrics), p.source, p.external_id, _json(p.metrics))
-        for p in unique.values()
-        if p.metrics
+        (metrics, key[0], key[1], metrics)
+        for key, p in unique.items()
+        if p.metrics and key in known
+        for metrics in (_json(p.metrics),)
     ]
     if with_metrics:
         db.conn.executemany(_UPDATE_METRICS, with_metrics)
