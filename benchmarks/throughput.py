@@ -136,8 +136,9 @@ def stage_naive(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def cache_path(db_posts: int) -> Path:
-    return CACHE / f"posts-{db_posts}-gen{corpus.GENERATOR_VERSION}.db"
+def cache_path(args: argparse.Namespace) -> Path:
+    name = f"posts-{args.db_posts}-seed{args.seed}-gen{corpus.GENERATOR_VERSION}.db"
+    return Path(args.cache_dir) / name
 
 
 def stage_build_db(args: argparse.Namespace) -> dict[str, Any]:
@@ -145,7 +146,7 @@ def stage_build_db(args: argparse.Namespace) -> dict[str, Any]:
     from storage.db import open_db
 
     config = _config(args.config)
-    target = cache_path(args.db_posts)
+    target = cache_path(args)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
     _fresh(tmp)
@@ -277,7 +278,7 @@ def _child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
         sys.executable, __file__, "--stage", stage, "--work", str(args.work),
         "--config", str(args.config), "--posts", str(args.posts),
         "--naive-posts", str(args.naive_posts), "--db-posts", str(args.db_posts),
-        "--seed", str(args.seed),
+        "--seed", str(args.seed), "--cache-dir", str(args.cache_dir),
     ]  # fmt: skip
     if args.profile == stage:
         cmd = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o",
@@ -308,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 posts, 20k db")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE, help="where the big db is kept")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: temp)")
     parser.add_argument("--profile", choices=sorted(STAGES), default=None,
                         help="run this stage under pyinstrument and save its text profile")  # fmt: skip
@@ -347,7 +349,7 @@ def _run_all(args: argparse.Namespace) -> int:
     naive = _child("naive", args)
     add("naive", naive)
 
-    cached = cache_path(args.db_posts)
+    cached = cache_path(args)
     if not cached.exists():
         print(f"building {args.db_posts:,}-post database (cached in {cached})...", file=sys.stderr)
         add("build-db", _child("build-db", args))

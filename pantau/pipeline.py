@@ -175,6 +175,7 @@ class WindowedDedup:
         self.previous = previous or DedupIndex()
         self.current = DedupIndex()
         self._rotate_after: str | None = None
+        self._latest: str | None = None
 
     def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
         """Return the earliest indexed post this one duplicates, if any."""
@@ -189,17 +190,27 @@ class WindowedDedup:
         ]
         return min(hits) if hits else None
 
-    def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int,
-            at: str | None) -> None:  # fmt: skip
-        if at:
-            if self._rotate_after is None:
-                start = from_iso(at)
-                self._rotate_after = to_iso(start + self.window) if start else None
-            elif at > self._rotate_after:
-                self.previous, self.current = self.current, DedupIndex()
-                start = from_iso(at)
-                self._rotate_after = to_iso(start + self.window) if start else None
+    def advance(self, at: str | None) -> None:
+        """Move the window to a post published ``at`` (ISO); call before find/add."""
+        if not at:
+            return
+        if self._rotate_after is not None and at > self._rotate_after:
+            # After a long gap even the current generation is out of the window.
+            recent = self._latest and self._after(self._latest) >= at
+            self.previous = self.current if recent else DedupIndex()
+            self.current = DedupIndex()
+            self._rotate_after = None
+        if self._rotate_after is None:
+            self._rotate_after = self._after(at)
+        if self._latest is None or at > self._latest:
+            self._latest = at
+
+    def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
         self.current.add(post_id, fingerprint, keys, size)
+
+    def _after(self, at: str) -> str:
+        start = from_iso(at)
+        return (to_iso(start + self.window) if start else None) or at
 
 
 class _AnalysisCache:
@@ -253,10 +264,11 @@ def process_pending(
             analysis = cache.analyze(resources, post)
             keys = dedup_keys(post.url, post.title)
             size = len(post.text.split()) + len((post.title or "").split())
+            index.advance(post.published_at)
             dup = index.find(analysis.fingerprint, keys, size)
             if dup == post.id:
                 dup = None
-            index.add(post.id, analysis.fingerprint, keys, size, post.published_at)
+            index.add(post.id, analysis.fingerprint, keys, size)
             results.append((post.id, analysis, dup))
         analysis_store.save_analyses(db, results, version)
         total += len(results)

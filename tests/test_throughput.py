@@ -1,0 +1,184 @@
+"""Speed work must not change behaviour: fast paths against reference versions, dedup window,
+idempotent processing/retag, metrics refresh, and a smoke run of the benchmark."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pantau.models import Post
+from pantau.pipeline import WindowedDedup, process_pending, retag_all
+from processing.aspirasi import _phrases
+from processing.dedup import BITS, DedupIndex, simhash
+from storage import posts as post_store
+from storage.db import to_iso
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = st.sampled_from(["jalan", "rusak", "parah", "di", "cibinong", "é", "tolong", "x1", "-"])
+
+
+def _reference_simhash(tokens: list[str], shingle: int = 3) -> int:
+    """The original one-bit-at-a-time SimHash."""
+    if not tokens:
+        return 0
+    if len(tokens) < shingle:
+        grams = [" ".join(tokens)]
+    else:
+        grams = [" ".join(tokens[i : i + shingle]) for i in range(len(tokens) - shingle + 1)]
+    weights = [0] * BITS
+    for gram in grams:
+        h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "big")
+        for bit in range(BITS):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    value = sum(1 << bit for bit, w in enumerate(weights) if w > 0)
+    return value - (1 << BITS) if value >= 1 << (BITS - 1) else value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS | st.text(max_size=6), max_size=80))
+def test_simhash_equals_reference(tokens: list[str]) -> None:
+    assert simhash(tokens) == _reference_simhash(tokens)
+
+
+def _reference_phrases(tokens: list[str], lexicon: frozenset, max_len: int) -> list:
+    found = []
+    for i in range(len(tokens)):
+        for size in range(min(max_len, len(tokens) - i), 0, -1):
+            gram = tuple(tokens[i : i + size])
+            if gram in lexicon:
+                found.append((i, " ".join(gram)))
+                break
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=40))
+def test_phrase_scan_equals_reference(tokens: list[str]) -> None:
+    lexicon = frozenset({("jalan", "rusak"), ("rusak",), ("tolong",), ("rusak", "parah", "di")})
+    assert _phrases(tokens, lexicon, 3) == _reference_phrases(tokens, lexicon, 3)
+
+
+def _at(days: float) -> str:
+    return to_iso(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=days)) or ""
+
+
+def test_windowed_dedup_keeps_a_window_and_forgets_older_posts() -> None:
+    window = WindowedDedup(timedelta(days=7))
+    fp = 0x0F0F_0F0F_0F0F_0F0F
+    window.advance(_at(0))
+    window.add(1, fp, ["u:https://a"], 20)
+    # Within the window: found by fingerprint (1 bit off) and by exact key.
+    assert window.find(fp ^ 1, [], 20) == 1
+    assert window.find(0, ["u:https://a"], 20) == 1
+    window.advance(_at(5))
+    window.add(2, 0x1111, [], 20)
+    window.advance(_at(8))
+    window.add(3, 0x1234, [], 20)  # rotates: posts 1, 2 now in the previous generation
+    assert window.find(fp, [], 20) == 1
+    window.advance(_at(13))
+    window.add(4, 0x4321, [], 20)
+    window.advance(_at(16))
+    window.add(5, 0x5678, [], 20)  # rotates again: posts 1, 2 are dropped
+    assert window.find(fp, [], 20) is None
+    assert window.find(0, ["u:https://a"], 20) is None
+    assert window.find(0x1234, [], 20) == 3
+    window.advance(_at(40))
+    window.add(6, 0x9999, [], 20)  # a long gap: everything before is out of window
+    assert window.find(0x4321, [], 20) is None
+    assert window.find(0x5678, [], 20) is None
+
+
+def test_windowed_dedup_prefers_earliest_and_seeds_previous() -> None:
+    seed = DedupIndex()
+    seed.add(5, 0xFFFF_0000_FFFF_0000, ["t:samejudul"], 20)
+    window = WindowedDedup(timedelta(days=7), seed)
+    window.advance(_at(0))
+    window.add(9, 0xFFFF_0000_FFFF_0001, ["t:samejudul"], 20)
+    assert window.find(0xFFFF_0000_FFFF_0000, ["t:samejudul"], 20) == 5
+    assert window.find(0xFFFF_0000_FFFF_0003, [], 20) == 5
+    # Short texts never match by fingerprint.
+    assert window.find(0xFFFF_0000_FFFF_0000, [], 3) is None
+
+
+def _post(i: int, text: str, *, title: str | None = None, days: float = 0.0, **kw) -> Post:
+    at = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=days, minutes=i)
+    return Post(source="bench", kind=kw.pop("kind", "x"), external_id=str(i), text=text,
+                url=f"https://x.com/i/status/{i}", title=title, published_at=at, fetched_at=at,
+                **kw)  # fmt: skip
+
+
+def _snapshot(db) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "analysis": db.execute(
+            "SELECT post_id, relevant, relevance, departments, topics, kecamatan, aspirasi,"
+            " sentiment, matched, fingerprint, taxonomy_version FROM analysis ORDER BY post_id"
+        ).fetchall(),
+        "departments": db.execute("SELECT * FROM post_departments ORDER BY 1, 2").fetchall(),
+        "topics": db.execute("SELECT * FROM post_topics ORDER BY 1, 2").fetchall(),
+        "places": db.execute("SELECT * FROM post_places ORDER BY 1, 2, 3").fetchall(),
+        "dups": db.execute("SELECT id, dup_of FROM posts ORDER BY id").fetchall(),
+    }
+
+
+TEXT = (
+    "Tolong min jalan rusak parah di kecamatan Cibinong Kabupaten Bogor, sudah berbulan-bulan "
+    "belum diperbaiki dinas PUPR #JalanRusak"
+)
+
+
+def test_process_then_retag_is_idempotent_and_marks_copies(db, resources, default_config) -> None:  # type: ignore[no-untyped-def]
+    posts = [
+        _post(1, TEXT),
+        _post(2, TEXT),  # identical copy (analysis cache hit)
+        _post(3, "RT @warga: " + TEXT),  # near-duplicate
+        _post(4, "Sampah menumpuk di TPS liar desa Pabuaran, DLH kapan diangkut?"),
+        _post(5, TEXT, days=30),  # same text a month later: outside the dedup window
+    ]
+    assert post_store.save_batch(db, posts) == 5
+    assert process_pending(db, resources) == 5
+    first = _snapshot(db)
+    dups = dict(first["dups"])
+    assert dups[2] == 1 and dups[3] == 1
+    assert dups[1] is None and dups[4] is None and dups[5] is None
+    rows = {r[0]: r for r in first["analysis"]}
+    assert rows[1][1:] == rows[2][1:]  # the cached analysis equals a fresh one
+    assert ("pupr" in rows[1][3]) and any(
+        r[0] == 1 and r[1] == "pupr" for r in first["departments"]
+    )
+    assert process_pending(db, resources) == 0
+    count, version = retag_all(db, default_config)
+    assert count == 5 and version == resources.taxonomy_version
+    assert _snapshot(db) == first
+
+
+def test_metrics_refresh_only_touches_known_posts(db) -> None:  # type: ignore[no-untyped-def]
+    assert post_store.save_batch(db, [_post(1, "a", metrics={"like_count": 1})]) == 1
+    batch = [_post(1, "a", metrics={"like_count": 7}), _post(2, "b", metrics={"like_count": 2})]
+    assert post_store.save_batch(db, batch) == 1
+    rows = dict(db.execute("SELECT external_id, metrics FROM posts ORDER BY id").fetchall())
+    assert rows == {"1": '{"like_count":7}', "2": '{"like_count":2}'}
+
+
+def test_benchmark_smoke_run_prints_the_summary_line(tmp_path: Path) -> None:
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "throughput.py"), "--posts", "150",
+        "--naive-posts", "20", "--db-posts", "600", "--cache-dir", str(tmp_path / "cache"),
+        "--work", str(tmp_path / "work"),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.strip().splitlines()
+    assert re.fullmatch(
+        r"bench: pantau_posts_per_s=\d+ naive_posts_per_s=\d+ ratio=\d+\.\d "
+        r"retag_1m_s=\d+\.\d digest_1m_s=\d+\.\d\d peak_rss_mb=\d+",
+        lines[-1],
+    ), lines[-1]
+    assert any(line.startswith("retag    posts ") and line.endswith(" 600") for line in lines)
+    assert list((tmp_path / "cache").glob("posts-600-*.db"))  # the big db is cached
