@@ -281,9 +281,12 @@ def process_pending(
 
 def _dedup_index(db: sqlite_utils.Database, first_id: int, first_time: str | None) -> DedupIndex:
     index = DedupIndex()
-    since = to_iso(utcnow() - DEDUP_WINDOW)
-    if first_time and first_time < (since or ""):
-        since = first_time
+    # Posts within the window before the first pending one (or before now, if that is older).
+    start = utcnow()
+    first = from_iso(first_time)
+    if first is not None and first < start:
+        start = first
+    since = to_iso(start - DEDUP_WINDOW)
     for post_id, fingerprint, url, title in analysis_store.recent_fingerprints(
         db, since or "", first_id
     ):

@@ -47,6 +47,8 @@ class PlaceIndex:
 
     names: Mapping[str, tuple[Place, ...]]
     max_words: int = MAX_WORDS
+    # Every prefix of every name: a name can only start at a token in this set (perf).
+    starts: frozenset[str] | None = None
 
     @classmethod
     def build(
@@ -71,7 +73,8 @@ class PlaceIndex:
                     bucket = names.setdefault(compact(variant), [])
                     if target not in bucket:
                         bucket.append(target)
-        return cls({k: tuple(v) for k, v in names.items()})
+        starts = frozenset(key[:i] for key in names for i in range(len(key) + 1))
+        return cls({k: tuple(v) for k, v in names.items()}, starts=starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +96,11 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     kota: list[str] = []
     pending_desa: list[tuple[tuple[Place, ...], str]] = []
     names = index.names
+    starts = index.starts
     while i < n:
+        if starts is not None and tokens[i] not in starts:
+            i += 1
+            continue
         matched = False
         for size in range(min(index.max_words, n - i), 0, -1):
             key = "".join(tokens[i : i + size])

@@ -39,18 +39,19 @@ def pending_posts(
     keeps memory flat and lets the caller write between batches.
     """
     last = 0
-    condition = "" if all_posts else "AND (a.post_id IS NULL OR a.taxonomy_version != ?)"
-    params_tail: list[Any] = [] if all_posts else [taxonomy_version]
-    while True:
-        rows = db.execute(
-            f"""
-            SELECT p.id, p.kind, p.url, p.title, p.text, coalesce(p.published_at, p.fetched_at)
-            FROM posts p LEFT JOIN analysis a ON a.post_id = p.id
-            WHERE p.id > ? {condition}
+    columns = "p.id, p.kind, p.url, p.title, p.text, coalesce(p.published_at, p.fetched_at)"
+    if all_posts:
+        sql = f"SELECT {columns} FROM posts p WHERE p.id > ? ORDER BY p.id LIMIT ?"
+        params_tail: list[Any] = []
+    else:
+        sql = f"""
+            SELECT {columns} FROM posts p LEFT JOIN analysis a ON a.post_id = p.id
+            WHERE p.id > ? AND (a.post_id IS NULL OR a.taxonomy_version != ?)
             ORDER BY p.id LIMIT ?
-            """,
-            [last, *params_tail, batch_size],
-        ).fetchall()
+        """
+        params_tail = [taxonomy_version]
+    while True:
+        rows = db.execute(sql, [last, *params_tail, batch_size]).fetchall()
         if not rows:
             return
         yield [PendingPost(*row) for row in rows]
@@ -123,11 +124,16 @@ def save_analyses(
         for kec in a.kecamatan:
             for desa in desa_by_kec.get(kec, [""]):
                 place_rows.append((post_id, kec, desa, _dumps(place_terms.get(kec, []))))
+    first, last = min(ids)[0], max(ids)[0]
+    contiguous = last - first + 1 == len(ids) == len(set(ids))
     with write_tx(db):
         conn = db.conn
-        conn.executemany("DELETE FROM post_departments WHERE post_id = ?", ids)
-        conn.executemany("DELETE FROM post_topics WHERE post_id = ?", ids)
-        conn.executemany("DELETE FROM post_places WHERE post_id = ?", ids)
+        for table in ("post_departments", "post_topics", "post_places"):
+            if contiguous:
+                # A retag batch covers an id range: one range delete instead of a probe per post.
+                conn.execute(f"DELETE FROM {table} WHERE post_id BETWEEN ? AND ?", [first, last])
+            else:
+                conn.executemany(f"DELETE FROM {table} WHERE post_id = ?", ids)
         conn.executemany(
             """
             INSERT INTO analysis (post_id, relevant, relevance, departments, topics, kecamatan,

@@ -153,6 +153,11 @@ def test_process_then_retag_is_idempotent_and_marks_copies(db, resources, defaul
         r[0] == 1 and r[1] == "pupr" for r in first["departments"]
     )
     assert process_pending(db, resources) == 0
+    # Stale analyses of posts 2 and 4 only (not an id range): just those are redone.
+    db.execute("UPDATE analysis SET taxonomy_version = 'old' WHERE post_id IN (2, 4)")
+    db.execute("INSERT INTO post_topics (post_id, topic, department) VALUES (2, 'stale', 'x')")
+    assert process_pending(db, resources) == 2
+    assert _snapshot(db) == first
     count, version = retag_all(db, default_config)
     assert count == 5 and version == resources.taxonomy_version
     assert _snapshot(db) == first
