@@ -88,12 +88,14 @@ def stage_pantau(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     resources = build_resources(config)
     t1 = time.perf_counter()
+    c1 = time.process_time()
     new = 0
     for i in range(0, len(posts), 500):
         new += post_store.save_batch(db, posts[i : i + 500])
     t2 = time.perf_counter()
     processed = process_pending(db, resources)
     t3 = time.perf_counter()
+    cpu = time.process_time() - c1
     dups = db.execute("SELECT count(*) FROM posts WHERE dup_of IS NOT NULL").fetchone()[0]
     fts = db.execute("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'bogor'").fetchone()[0]
     db.close()
@@ -107,6 +109,7 @@ def stage_pantau(args: argparse.Namespace) -> dict[str, Any]:
         "store_s": t2 - t1,
         "process_s": t3 - t2,
         "total_s": t3 - t1,
+        "cpu_s": cpu,
         "rss_mb": _rss_mb(),
     }
 
@@ -219,9 +222,9 @@ def stage_retag(args: argparse.Namespace) -> dict[str, Any]:
 
     config = _config(args.config)
     db = open_db(Path(args.work) / "big.db")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     count, version = retag_all(db, config)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     stale = db.execute(
         "SELECT count(*) FROM analysis WHERE taxonomy_version != ?", [version]
     ).fetchone()[0]
@@ -230,6 +233,7 @@ def stage_retag(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "posts": count,
         "retag_s": elapsed,
+        "cpu_s": cpu,
         "stale_left": stale,
         "duplicates_found": dups,
         "rss_mb": _rss_mb(),
@@ -245,11 +249,11 @@ def stage_digest(args: argparse.Namespace) -> dict[str, Any]:
     db = open_db(Path(args.work) / "big.db")
     day = corpus.busy_day(SPAN_DAYS, END)
     names = {code: dept.name for code, dept in config.departments.items()}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     digest = build_digest(db, config, day)
     built = time.perf_counter()
     sizes = {fmt: len(render(digest, fmt, names)) for fmt in ("html", "md", "txt")}
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     db.close()
     return {
         "day": day.isoformat(),
@@ -258,6 +262,7 @@ def stage_digest(args: argparse.Namespace) -> dict[str, Any]:
         "build_s": built - start,
         "render_s": elapsed - (built - start),
         "digest_s": elapsed,
+        "cpu_s": cpu,
         "html_kb": sizes["html"] // 1024,
         "rss_mb": _rss_mb(),
     }
@@ -339,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_all(args: argparse.Namespace) -> int:
     rows: list[tuple[str, str, str]] = []
+    # Other processes on the machine slow wall-clock figures down; show how busy it was.
+    rows.append(("machine", "cpus", _fmt(os.cpu_count() or 0)))
+    rows.append(("machine", "loadavg_1m_start", _fmt(os.getloadavg()[0])))
 
     def add(stage: str, result: dict[str, Any]) -> None:
         for key, value in result.items():
@@ -371,6 +379,9 @@ def _run_all(args: argparse.Namespace) -> int:
     rows.append(("naive", "posts_per_s", _fmt(round(naive_rate))))
     rows.append(("naive", "us_per_post", _fmt(1e6 / naive_rate)))
     rows.append(("retag", "posts_per_s", _fmt(round(retag["posts"] / retag["retag_s"]))))
+    rows.append(("pantau", "posts_per_cpu_s", _fmt(round(pantau["posts"] / pantau["cpu_s"]))))
+    rows.append(("retag", "posts_per_cpu_s", _fmt(round(retag["posts"] / retag["cpu_s"]))))
+    rows.append(("machine", "loadavg_1m_end", _fmt(os.getloadavg()[0])))
     width = max(len(k) for _, k, _ in rows)
     print(f"{'stage':<8} {'metric':<{width}} value")
     print(f"{'-' * 8} {'-' * width} {'-' * 14}")

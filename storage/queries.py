@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from pantau.errors import PipelineError
@@ -17,6 +18,15 @@ def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> Iterator[di
     names = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))
+
+
+def _loads(text: str) -> Any:
+    # orjson: several columns per row on days of tens of thousands of posts. It rejects
+    # the NaN/Infinity that json.dumps may have written into metrics; json reads those.
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def day_posts(db: sqlite_utils.Database, start_iso: str, end_iso: str) -> list[dict[str, Any]]:
@@ -37,11 +47,12 @@ def day_posts(db: sqlite_utils.Database, start_iso: str, end_iso: str) -> list[d
             [start_iso, end_iso],
         )
     )
+    loads = _loads
     for row in rows:
         for key in ("departments", "topics", "kecamatan"):
-            row[key] = json.loads(row[key] or "[]")
-        row["matched"] = json.loads(row["matched"] or "{}")
-        row["metrics"] = json.loads(row["metrics"]) if row["metrics"] else {}
+            row[key] = loads(row[key] or "[]")
+        row["matched"] = loads(row["matched"] or "{}")
+        row["metrics"] = loads(row["metrics"]) if row["metrics"] else {}
         row["relevant"] = bool(row["relevant"])
     return rows
 
