@@ -94,7 +94,7 @@ def collect_source(
 
     Honours the source's backoff (unless ``force``) and takes its lease, so cron runs
     and the daemon never work one source at once: a held lease gives status ``busy``.
-    ``cancel`` is polled between items; when it returns a reason the run stops there,
+    ``cancel`` is polled between batches; when it returns a reason the run stops there,
     keeping what was stored (the cursor only moves when a run completes).
     """
     started = utcnow()
@@ -170,12 +170,13 @@ def _collect_leased(
             if len(batch) >= BATCH_SIZE:
                 new += post_store.save_batch(db, batch, hash_authors=hash_authors)
                 batch = []
-            stopped = cancel() if cancel else None
-            if stopped:
-                close = getattr(items, "close", None)
-                if close is not None:
-                    close()
-                break
+                # Between batches: stop at the time limit or on shutdown, keeping what is stored.
+                stopped = cancel() if cancel else None
+                if stopped:
+                    close = getattr(items, "close", None)
+                    if close is not None:
+                        close()
+                    break
         if stopped:
             status, error = stopped, f"stopped early ({stopped}) after {fetched} items"
         else:

@@ -43,6 +43,7 @@ from pantau.config import Config, SourceConfig
 from pantau.errors import PipelineError
 from pantau.models import utcnow
 from pantau.pipeline import Cancel, collect_source, process_leased
+from pantau.polling import effective_interval
 
 log = logging.getLogger(__name__)
 
@@ -169,9 +170,15 @@ class Daemon:
         from storage import state as state_store
 
         state = state_store.get_state(db, source.name)
-        if state.next_run_at is None:
+        now = utcnow()
+        interval = effective_interval(source, state)
+        if state.in_backoff(now) and state.backoff_until is not None:
+            when = state.backoff_until
+        elif interval is not None:
+            when = now + interval  # stored times have whole seconds; compute it exactly here
+        else:
             return
-        when = max(state.next_run_at, utcnow() + timedelta(seconds=0.2))
+        when = max(when, now + timedelta(seconds=0.2))
         job_id = f"source:{source.name}"
         try:
             self.scheduler.modify_job(job_id, next_run_time=when.astimezone(self.tz))
