@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 DIMENSIONS = ("all", "department", "topic", "kecamatan", "aspirasi")
 _TIME = "coalesce(p.published_at, p.fetched_at)"
+_IN_RANGE = f"{_TIME} >= :start AND {_TIME} < :end"
+_IN_PRUNE = "p.id IN (SELECT id FROM temp.prune_ids)"
 
 # One SELECT per dimension: (day, key, total, relevant) of original (non-duplicate) posts.
 _AGGREGATE_SQL = {
@@ -35,34 +37,34 @@ _AGGREGATE_SQL = {
         SELECT date({_TIME}, :shift) AS day, '' AS key, count(*) AS total,
                coalesce(sum(a.relevant), 0) AS relevant
         FROM posts p LEFT JOIN analysis a ON a.post_id = p.id
-        WHERE p.dup_of IS NULL AND {_TIME} >= :start AND {_TIME} < :end GROUP BY day
+        WHERE p.dup_of IS NULL AND {{where}} GROUP BY day
     """,
     "department": f"""
         SELECT date({_TIME}, :shift) AS day, d.department AS key, count(*) AS total,
                coalesce(sum(a.relevant), 0) AS relevant
         FROM post_departments d JOIN posts p ON p.id = d.post_id
         JOIN analysis a ON a.post_id = p.id
-        WHERE p.dup_of IS NULL AND {_TIME} >= :start AND {_TIME} < :end GROUP BY day, key
+        WHERE p.dup_of IS NULL AND {{where}} GROUP BY day, key
     """,
     "topic": f"""
         SELECT date({_TIME}, :shift) AS day, t.topic AS key, count(*) AS total,
                coalesce(sum(a.relevant), 0) AS relevant
         FROM post_topics t JOIN posts p ON p.id = t.post_id
         JOIN analysis a ON a.post_id = p.id
-        WHERE p.dup_of IS NULL AND {_TIME} >= :start AND {_TIME} < :end GROUP BY day, key
+        WHERE p.dup_of IS NULL AND {{where}} GROUP BY day, key
     """,
     "kecamatan": f"""
         SELECT date({_TIME}, :shift) AS day, k.kecamatan AS key, count(*) AS total,
                coalesce(sum(a.relevant), 0) AS relevant
         FROM (SELECT DISTINCT post_id, kecamatan FROM post_places) k
         JOIN posts p ON p.id = k.post_id JOIN analysis a ON a.post_id = p.id
-        WHERE p.dup_of IS NULL AND {_TIME} >= :start AND {_TIME} < :end GROUP BY day, key
+        WHERE p.dup_of IS NULL AND {{where}} GROUP BY day, key
     """,
     "aspirasi": f"""
         SELECT date({_TIME}, :shift) AS day, a.aspirasi AS key, count(*) AS total,
                coalesce(sum(a.relevant), 0) AS relevant
         FROM posts p JOIN analysis a ON a.post_id = p.id
-        WHERE p.dup_of IS NULL AND {_TIME} >= :start AND {_TIME} < :end GROUP BY day, key
+        WHERE p.dup_of IS NULL AND {{where}} GROUP BY day, key
     """,
 }
 
@@ -113,17 +115,15 @@ def backup_db(db_path: str | Path, target: str | Path) -> dict[str, Any]:
     return {"path": str(target), "bytes": target.stat().st_size, "integrity": check}
 
 
-def aggregate_range(
-    db: sqlite_utils.Database, start_iso: str, end_iso: str, offset_hours: float
-) -> int:
-    """Add per-day counts of posts in [start, end) to ``daily_aggregates``; return rows touched.
+def _aggregate_pruned(db: sqlite_utils.Database, offset_hours: float) -> int:
+    """Add per-day counts of the posts listed in ``temp.prune_ids`` to ``daily_aggregates``.
 
-    Must run in the same write transaction as the deletion of those posts.
+    Runs in the same write transaction as the deletion of those posts.
     """
-    params = {"start": start_iso, "end": end_iso, "shift": _shift(offset_hours)}
+    params = {"shift": _shift(offset_hours)}
     touched = 0
     for dimension, sql in _AGGREGATE_SQL.items():
-        rows = db.execute(sql, params).fetchall()
+        rows = db.execute(sql.format(where=_IN_PRUNE), params).fetchall()
         db.conn.executemany(
             """
             INSERT INTO daily_aggregates (day, dimension, key, total, relevant)
@@ -149,11 +149,23 @@ def prune_posts(
     now = now or utcnow()
     cutoff = to_iso(now - timedelta(days=older_than_days)) or ""
     with write_tx(db):
-        touched = aggregate_range(db, "", cutoff, offset_hours)
+        # Originals that newer (kept) duplicates point to stay until those age out too,
+        # so pruning never turns a kept duplicate into an original and shifts live counts.
+        db.execute("DROP TABLE IF EXISTS temp.prune_ids")
+        db.execute(
+            """
+            CREATE TEMP TABLE prune_ids AS
+            SELECT id FROM posts
+            WHERE coalesce(published_at, fetched_at) < :cutoff
+              AND id NOT IN (SELECT dup_of FROM posts WHERE dup_of IS NOT NULL
+                             AND coalesce(published_at, fetched_at) >= :cutoff)
+            """,
+            {"cutoff": cutoff},
+        )
+        touched = _aggregate_pruned(db, offset_hours)
         # analysis and tag rows go by ON DELETE CASCADE; posts_fts by the posts_ad trigger.
-        posts = db.execute(
-            "DELETE FROM posts WHERE coalesce(published_at, fetched_at) < ?", [cutoff]
-        ).rowcount
+        posts = db.execute("DELETE FROM posts WHERE id IN (SELECT id FROM temp.prune_ids)").rowcount
+        db.execute("DROP TABLE temp.prune_ids")
         runs = db.execute(
             "DELETE FROM runs WHERE started_at < ? AND finished_at IS NOT NULL", [cutoff]
         ).rowcount
@@ -178,7 +190,8 @@ def daily_counts(
     shift = _shift(offset_hours)
     params = {"start": start_iso, "end": end_iso, "shift": shift}
     out: dict[tuple[str, str], dict[str, int]] = {}
-    for day, key, total, relevant in db.execute(_AGGREGATE_SQL[dimension], params):
+    sql = _AGGREGATE_SQL[dimension].format(where=_IN_RANGE)
+    for day, key, total, relevant in db.execute(sql, params):
         out[(day, key)] = {"total": int(total), "relevant": int(relevant)}
     first_day = db.execute("SELECT date(?, ?)", [start_iso, shift]).fetchone()[0]
     last_day = db.execute("SELECT date(?, ?, '-1 second')", [end_iso, shift]).fetchone()[0]
