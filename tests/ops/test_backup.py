@@ -30,8 +30,9 @@ def _writer(db_path: Path, stop: threading.Event, written: list[int]) -> None:
             ]
             with write_tx(db):
                 insert_posts(db, posts)
+                marks = ",".join("?" * 20)
                 ids = [r[0] for r in db.execute(
-                    "SELECT id FROM posts WHERE external_id IN (%s)" % ",".join("?" * 20),
+                    f"SELECT id FROM posts WHERE external_id IN ({marks})",
                     [p.external_id for p in posts])]  # fmt: skip
                 analysis = Analysis(True, 0.9, ("pupr", "dishub"), ("jalan_rusak",),
                                     ("Cibinong",), "keluhan", -0.5)  # fmt: skip

@@ -130,10 +130,9 @@ def test_killed_run_holding_the_lease_does_not_block_the_next(
 
 
 def test_processing_lease_skips_a_second_processor(db, default_config: Config) -> None:  # type: ignore[no-untyped-def]
+    from pantau.models import Post
     from pantau.pipeline import process_leased
     from processing.resources import build_resources
-
-    from pantau.models import Post
     from storage.posts import save_batch
 
     save_batch(db, [Post("feed", "rss", "a", "Banjir di Bojonggede Kabupaten Bogor")])

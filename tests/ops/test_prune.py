@@ -31,7 +31,9 @@ def _seed(db, days: int = 20) -> None:  # type: ignore[no-untyped-def]
     for day in range(days):
         for i in range(1 + day % 4):
             when = NOW - timedelta(days=day, hours=i)
-            text = f"{TEXTS[(day + i) % 4]}. {WORDS[day % 7]} {WORDS[i]} laporan {day} {i} {day * i}"
+            text = (
+                f"{TEXTS[(day + i) % 4]}. {WORDS[day % 7]} {WORDS[i]} laporan {day} {i} {day * i}"
+            )
             posts.append(Post("feed", "rss", f"d{day}-{i}", text,
                               title=f"Berita {day}-{i}", published_at=when))  # fmt: skip
     save_batch(db, posts)
