@@ -35,6 +35,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -258,9 +259,16 @@ class Daemon:
         log.info("scheduler stopping (%s); waiting for running jobs", name)
         self.stopping.set()
         # shutdown(wait=True) joins the worker threads: do it off the signal handler.
-        threading.Thread(
-            target=self.scheduler.shutdown, kwargs={"wait": True}, name="pantau-shutdown"
-        ).start()
+        threading.Thread(target=self._shutdown, name="pantau-shutdown", daemon=True).start()
+
+    def _shutdown(self) -> None:
+        # A signal can arrive just before start(): wait until the scheduler runs, then stop it.
+        while not self.scheduler.running:
+            time.sleep(0.05)
+        try:
+            self.scheduler.shutdown(wait=True)
+        except SchedulerNotRunningError:
+            return
 
     def run(self) -> int:
         """Install signal handlers, start the scheduler, block until stopped; return 0."""

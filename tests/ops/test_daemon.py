@@ -13,7 +13,7 @@ import pytest
 
 from pantau.config import Config
 from tests.conftest import ROOT
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, Reply
 from tests.ops.feeds import LiveFeed, write_config
 
 pytestmark = pytest.mark.timeout(60)
@@ -107,3 +107,46 @@ def test_schedule_daemon_runs_cycles_and_stops_cleanly_on_sigterm(
     text = log_path.read_text(encoding="utf-8")
     assert "source=alpha status=ok fetched=" in text
     assert " new=" in text and " duration=" in text
+
+
+def test_sigterm_during_a_fetch_lets_the_run_finish(
+    tmp_path: Path, server: LoopbackServer, default_config: Config
+) -> None:
+    feed = LiveFeed("slow", per_request=3)
+
+    def slow_reply(request):  # type: ignore[no-untyped-def]
+        reply = feed.reply(request)
+        reply.delay = 2.0
+        return reply
+
+    server.route("/slow.xml", Reply(handler=slow_reply))
+    sources = [{"name": "slow", "type": "rss", "schedule": {"interval_minutes": 1},
+                "options": {"url": f"{server.url}/slow.xml"}}]  # fmt: skip
+    db_path = tmp_path / "pantau.db"
+    config = write_config(default_config, tmp_path / "config.yaml", sources,
+                          scheduler={"process_interval_minutes": 1, "job_timeout_seconds": 20},
+                          report={"out_dir": str(tmp_path / "digests")})  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pantau", "--config", str(config), "--db", str(db_path),
+         "schedule"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        end = time.monotonic() + 20
+        while not server.hits("/slow.xml"):
+            assert proc.poll() is None and time.monotonic() < end, "no fetch started"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-3000:]
+    runs = _runs(db_path)
+    assert [r[3] for r in runs] == ["ok"], runs  # finished, not cut half-way
+    conn = sqlite3.connect(db_path)
+    try:
+        stored = {r[0] for r in conn.execute("SELECT external_id FROM posts")}
+        leases = conn.execute("SELECT count(*) FROM source_leases").fetchone()[0]
+    finally:
+        conn.close()
+    assert stored == feed.served and len(stored) == 3
+    assert leases == 0
