@@ -125,7 +125,15 @@ def collect_source(
         orphans = run_store.close_orphans(db, source.name)
         if orphans:
             log.warning("source=%s marked %d unfinished run(s) as crashed", source.name, orphans)
-        result = _collect_leased(db, config, source, started, environ, client, cancel)
+        ttl = lease_ttl(config)
+
+        def between_batches() -> str | None:
+            # A long run keeps its lease alive; losing it means another run took over.
+            if not locks.renew(db, lease, ttl_seconds=ttl):
+                return "lease_lost"
+            return cancel() if cancel else None
+
+        result = _collect_leased(db, config, source, started, environ, client, between_batches)
     finally:
         if not locks.release(db, lease):
             log.warning("source=%s lease was taken over before release", source.name)

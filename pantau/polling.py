@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pantau.config import SchedulerConfig, SourceConfig
 
 FAILED = ("error", "rate_limited", "timeout")
-NEUTRAL = ("skipped", "busy", "backoff", "interrupted")
+NEUTRAL = ("skipped", "busy", "backoff", "interrupted", "lease_lost")
 ADAPTIVE_TYPES = ("rss", "google_news", "atom")
 MIN_FACTOR, MAX_FACTOR = 0.5, 4.0
 SHORTEN, LENGTHEN = 0.75, 1.5

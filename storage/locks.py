@@ -110,6 +110,17 @@ def release(db: sqlite_utils.Database, lease: Lease) -> bool:
     return bool(cursor.rowcount)
 
 
+def renew(db: sqlite_utils.Database, lease: Lease, *, ttl_seconds: float) -> bool:
+    """Push the lease's expiry out by ``ttl_seconds``; return False when it is not ours any more."""
+    expires = utcnow() + timedelta(seconds=ttl_seconds)
+    with write_tx(db):
+        cursor = db.execute(
+            "UPDATE source_leases SET expires_at = ? WHERE source = ? AND owner = ?",
+            [to_iso(expires), lease.source, lease.owner],
+        )
+    return bool(cursor.rowcount)
+
+
 def holder(db: sqlite_utils.Database, source: str) -> dict[str, Any] | None:
     """Return the lease row of ``source`` (even a stale one), or None."""
     cursor = db.execute("SELECT * FROM source_leases WHERE source = ?", [source])

@@ -18,6 +18,7 @@ from pantau.models import utcnow
 from pantau.pipeline import PROCESS_LEASE, collect_source
 from storage import locks
 from storage.db import open_db
+from storage.state import get_state
 from tests.conftest import ROOT
 from tests.loopback import LoopbackServer, Reply
 from tests.ops.feeds import LiveFeed, rss, write_config
@@ -142,3 +143,30 @@ def test_processing_lease_skips_a_second_processor(db, default_config: Config) -
     assert process_leased(db, default_config, resources) == 0
     locks.release(db, held)
     assert process_leased(db, default_config, resources) == 1
+
+
+def test_long_run_renews_its_lease_between_batches(
+    db, server: LoopbackServer, default_config: Config, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    import pantau.pipeline as pipeline
+
+    server.route("/big.xml", LiveFeed("big", per_request=6).as_reply())
+    path = write_config(default_config, tmp_path / "c.yaml",
+                        [{"name": "big", "type": "rss", "options": {"url": f"{server.url}/big.xml"}}])  # fmt: skip
+    config = load_config(path)
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
+    expiries = []
+
+    def cancel() -> str | None:
+        expiries.append(locks.holder(db, "big")["expires_at"])  # type: ignore[index]
+        if len(expiries) == 1:  # another process steals the (expired) lease mid-run
+            db.execute("UPDATE source_leases SET owner = 'other:1:x'")
+        return None
+
+    result = pipeline.collect_source(db, config, config.sources[0], cancel=cancel)
+    assert result.status == "lease_lost"
+    assert expiries  # renewed (and checked) at the first batch boundary
+    assert result.new == 4 and len(expiries) == 1  # stored batches are kept
+    assert locks.holder(db, "big")["owner"] == "other:1:x"  # type: ignore[index]
+    assert get_state(db, "big").interval_factor == 1.0  # a cut run does not adapt polling
