@@ -157,6 +157,9 @@ class Daemon:
             log.error("source=%s status=error cannot open database: %s", source.name, exc)
             return
         try:
+            if self._ran_elsewhere(db, source):
+                self._reschedule(db, source, from_state=True)
+                return
             collect_source(db, self.config, source, environ=self.environ, cancel=self._cancel())
             self._reschedule(db, source)
         except (PipelineError, sqlite3.Error, OSError) as exc:
@@ -164,7 +167,24 @@ class Daemon:
         finally:
             db.close()
 
-    def _reschedule(self, db: Any, source: SourceConfig) -> None:
+    def _ran_elsewhere(self, db: Any, source: SourceConfig) -> bool:
+        """True when another process (a cron run) collected this source since we planned."""
+        from storage import state as state_store
+
+        interval = source.schedule.interval_minutes
+        if source.schedule.cron or not interval:
+            return False
+        state = state_store.get_state(db, source.name)
+        if state.next_run_at is None or state.in_backoff(utcnow()):
+            return False  # backoff is collect_source's to report
+        slack = timedelta(seconds=max(1.0, interval * 60 * 0.05))
+        if state.next_run_at > utcnow() + slack:
+            log.debug("source=%s not due until %s (collected by another run)",
+                      source.name, state.next_run_at.isoformat())  # fmt: skip
+            return True
+        return False
+
+    def _reschedule(self, db: Any, source: SourceConfig, *, from_state: bool = False) -> None:
         """Move this source's next run to what its backoff/adaptive state says."""
         if source.schedule.cron or self.stopping.is_set():
             return
@@ -173,7 +193,9 @@ class Daemon:
         state = state_store.get_state(db, source.name)
         now = utcnow()
         interval = effective_interval(source, state)
-        if state.in_backoff(now) and state.backoff_until is not None:
+        if from_state and state.next_run_at is not None:
+            when = state.next_run_at
+        elif state.in_backoff(now) and state.backoff_until is not None:
             when = state.backoff_until
         elif interval is not None:
             when = now + interval  # stored times have whole seconds; compute it exactly here

@@ -168,3 +168,21 @@ def test_stop_request_makes_jobs_return_without_work(
     assert feed.requests == 0
     cancel = Daemon(config, db_path)._cancel()
     assert cancel() is None
+
+
+def test_daemon_skips_a_source_a_cron_run_just_collected(
+    tmp_path: Path, server: LoopbackServer, default_config: Config
+) -> None:
+    feed = LiveFeed("f")
+    server.route("/f.xml", feed.as_reply())
+    config = _config(tmp_path, default_config, f"{server.url}/f.xml")
+    db_path = tmp_path / "pantau.db"
+    db = open_db(db_path)
+    pipeline.collect_source(db, config, config.sources[0])  # the cron run
+    db.close()
+    assert feed.requests == 1
+    with paused(Daemon(config, db_path)) as daemon:
+        daemon._source_job(config.sources[0])
+        next_run = daemon.scheduler.get_job("source:every").next_run_time
+    assert feed.requests == 1  # not polled again right away
+    assert next_run > utcnow() + timedelta(minutes=5)
