@@ -1,9 +1,18 @@
 """Aspirasi (keluhan / permintaan / pertanyaan / apresiasi / informasi) and sentiment.
 
 Rules over normalized (unstemmed) tokens with our own lexicons in
-``data/aspirasi.yaml``. Negation flips the polarity of the next few words
-("tidak rusak", "belum diperbaiki"); praise next to complaint words is read as
-sarcasm ("mantap, jalannya kayak kubangan").
+``data/aspirasi.yaml``:
+
+- cue phrases are matched longest first; ``neutral`` phrases consume their
+  words (``air bersih`` is not praise, ``berapa lama`` not a complaint);
+- negation flips the next few words: "tidak rusak" is not a complaint, "belum
+  diperbaiki" and "gak ngalir" are, "tidak bagus" is;
+- social posts also count imperatives ("perbaiki", "segera") as requests and
+  problem nouns ("sampah", "liar") as complaints; in news these report action;
+- a request in news right after a government actor is an instruction, not the
+  public asking; a request inside "kapan ...?" is a complaint;
+- praise next to complaint words in a social post is sarcasm: a complaint;
+- emoji add polarity in social posts.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 NEGATION_SPAN = 3
+ACTOR_WINDOW = 5
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,14 @@ class AspirasiLexicon:
     polarity: Mapping[str, float]
     news_markers: frozenset[str]
     max_len: int = 3
+    request_social: frozenset[tuple[str, ...]] = frozenset()
+    complaint_social: frozenset[tuple[str, ...]] = frozenset()
+    praise_social: frozenset[tuple[str, ...]] = frozenset()
+    neutral: frozenset[tuple[str, ...]] = frozenset()
+    question_news: frozenset[str] = frozenset()
+    government_actors: frozenset[str] = frozenset()
+    emoji_negative: frozenset[str] = frozenset()
+    emoji_positive: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,45 +57,89 @@ class Verdict:
     cues: Mapping[str, tuple[str, ...]]
 
 
-def _phrases(
-    tokens: Sequence[str], lexicon: frozenset[tuple[str, ...]], max_len: int
-) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
+def _scan(tokens: Sequence[str], lexicon: AspirasiLexicon, social: bool) -> list[tuple[int, str, str]]:
+    """Longest-first cue matching: (position, kind, phrase), neutral phrases consumed."""
+    tables: list[tuple[str, frozenset[tuple[str, ...]]]] = [
+        ("neutral", lexicon.neutral),
+        ("complaint", lexicon.complaint),
+        ("praise", lexicon.praise),
+        ("request", lexicon.request),
+    ]
+    if social:
+        tables += [
+            ("complaint", lexicon.complaint_social),
+            ("praise", lexicon.praise_social),
+            ("request_social", lexicon.request_social),
+        ]
+    found: list[tuple[int, str, str]] = []
     n = len(tokens)
-    for i in range(n):
-        for size in range(min(max_len, n - i), 0, -1):
+    i = 0
+    while i < n:
+        hit: tuple[int, str, str] | None = None
+        for size in range(min(lexicon.max_len, n - i), 0, -1):
             gram = tuple(tokens[i : i + size])
-            if gram in lexicon:
-                found.append((i, " ".join(gram)))
+            for kind, table in tables:
+                if gram in table:
+                    hit = (size, kind, " ".join(gram))
+                    break
+            if hit:
                 break
+        if hit is None:
+            i += 1
+            continue
+        size, kind, phrase = hit
+        if kind != "neutral":
+            found.append((i, kind, phrase))
+        i += size
     return found
 
 
 def classify(
-    tokens: Sequence[str], lexicon: AspirasiLexicon, *, question: bool, is_news: bool = False
+    tokens: Sequence[str],
+    lexicon: AspirasiLexicon,
+    *,
+    question: bool,
+    is_news: bool = False,
+    emoji: Sequence[str] = (),
 ) -> Verdict:
     """Classify one post from its normalized tokens."""
+    social = not is_news
     negated: set[int] = set()
     for i, token in enumerate(tokens):
         if token in lexicon.negations:
             negated.update(range(i + 1, i + 1 + NEGATION_SPAN))
     complaints: list[str] = []
     praises: list[str] = []
-    for i, phrase in _phrases(tokens, lexicon.complaint, lexicon.max_len):
-        if i in negated:
-            praises.append("tidak " + phrase)
+    requests: list[str] = []
+    for i, kind, phrase in _scan(tokens, lexicon, social):
+        if kind == "complaint":
+            if i not in negated:  # "tidak rusak" is no complaint (nor praise)
+                complaints.append(phrase)
+        elif kind == "praise":
+            if i in negated:
+                complaints.append("tidak " + phrase)
+            else:
+                praises.append(phrase)
+        elif i in negated:
+            # "gak diangkut", "gak pernah ditindaklanjuti": an unmet action.
+            complaints.append(f"{tokens[i - 1]} {phrase}")
+        elif kind == "request_social" and i and tokens[i - 1] == "kapan":
+            complaints.append(f"kapan {phrase}")
+        elif is_news and _after_actor(tokens, i, lexicon.government_actors):
+            continue
         else:
-            complaints.append(phrase)
-    for i, phrase in _phrases(tokens, lexicon.praise, lexicon.max_len):
-        if i in negated:
-            complaints.append("tidak " + phrase)
-        else:
-            praises.append(phrase)
+            requests.append(phrase)
     for i, token in enumerate(tokens):
         if i in negated and token in lexicon.unmet:
-            complaints.append(f"{tokens[i - 1] if i else ''} {token}".strip())
-    requests = [p for _, p in _phrases(tokens, lexicon.request, lexicon.max_len)]
+            cue = f"{tokens[i - 1] if i else ''} {token}".strip()
+            if cue not in complaints:
+                complaints.append(cue)
+    if social:
+        complaints += [e for e in emoji if e in lexicon.emoji_negative]
+        praises += [e for e in emoji if e in lexicon.emoji_positive and not complaints]
     asked = question or (bool(tokens) and tokens[0] in lexicon.question_words)
+    if is_news:
+        asked = any(t in lexicon.question_news for t in tokens)
     sentiment = _sentiment(tokens, negated, lexicon.polarity, len(complaints), len(praises))
     cues = {
         "keluhan": tuple(complaints),
@@ -88,15 +150,19 @@ def classify(
         label = "permintaan"
     elif complaints and len(complaints) >= len(praises):
         label = "keluhan"
-    elif complaints and praises and not is_news:
+    elif complaints and praises and social:
         label = "keluhan"  # praise wrapped around a complaint is sarcasm
-    elif asked and not is_news:
+    elif asked:
         label = "pertanyaan"
     elif praises:
         label = "apresiasi"
     else:
         label = "informasi"
     return Verdict(label, sentiment, {k: v for k, v in cues.items() if v})
+
+
+def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:
+    return any(t in actors for t in tokens[max(0, i - ACTOR_WINDOW) : i])
 
 
 def _sentiment(tokens: Sequence[str], negated: set[int], polarity: Mapping[str, float],

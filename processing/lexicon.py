@@ -42,6 +42,19 @@ def stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def stem_overrides() -> dict[str, str]:
+    """Words Sastrawi stems wrongly for our purpose (``kerusakan`` -> ``rusa``)."""
+    table: dict[str, str] = {}
+    for line in _read("stem_overrides.tsv").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, _, stem = line.partition("\t")
+        if word.strip() and stem.strip():
+            table[word.strip()] = stem.strip()
+    return table
+
+
+@lru_cache(maxsize=1)
 def root_words() -> frozenset[str]:
     """Sastrawi's root-word list, read from the installed package (never copied here)."""
     try:

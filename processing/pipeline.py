@@ -10,7 +10,9 @@ from processing.relevance import judge
 from processing.resources import Resources
 from processing.tagging import tag
 
-NEWS_KINDS = frozenset({"rss", "gnews", "news"})
+NEWS_KINDS = frozenset({"rss", "gnews", "google_news", "news"})
+# Separates title, body and @mention words so phrases never match across them.
+BOUNDARY = "|"
 
 
 def analyze(
@@ -23,9 +25,13 @@ def analyze(
     body_norm = resources.normalize(text)
     title_tokens = title_norm.tokens if title_norm else ()
     # A separator keeps phrases from matching across the title/body boundary.
-    tokens = (*title_tokens, "|", *body_norm.tokens) if title_tokens else body_norm.tokens
+    words = (*title_tokens, BOUNDARY, *body_norm.tokens) if title_tokens else body_norm.tokens
+    mention_tokens = body_norm.mention_tokens + (title_norm.mention_tokens if title_norm else ())
+    # @mentions (``@DPUPRKabBogor``) name the addressee: they count for tagging
+    # and relevance, not for aspirasi.
+    tokens = (*words, BOUNDARY, *mention_tokens) if mention_tokens else words
     stems = resources.stemmer.stem_tokens(tokens)
-    tags = tag(stems, resources.terms)
+    tags = tag(stems, resources.terms, tokens)
     places = find_places(tokens, resources.places)
     relevance = judge(
         tokens,
@@ -35,10 +41,13 @@ def analyze(
         kota_place_terms=places.kota_terms,
         departments=len(tags.departments),
         threshold=resources.relevance_threshold,
+        desa_hits=places.unresolved_desa,
+        foreign_place_terms=places.foreign_terms,
     )
     is_news = kind in NEWS_KINDS
     question = body_norm.question or bool(title_norm and title_norm.question)
-    verdict = classify(tokens, resources.aspirasi, question=question, is_news=is_news)
+    emoji = body_norm.emoji + (title_norm.emoji if title_norm else ())
+    verdict = classify(words, resources.aspirasi, question=question, is_news=is_news, emoji=emoji)
     matched: dict[str, object] = {}
     if tags.department_terms:
         matched["departments"] = {k: list(v) for k, v in tags.department_terms.items()}
@@ -56,6 +65,7 @@ def analyze(
         "elsewhere": list(relevance.elsewhere_terms),
     }
     matched["relevance"] = {k: v for k, v in relevance_terms.items() if v}
+    content = [s for s in stems if s != BOUNDARY and s not in resources.stopwords]
     return Analysis(
         relevant=relevance.relevant,
         relevance=relevance.score,
@@ -67,5 +77,5 @@ def analyze(
         matched=matched,
         desa=places.desa,
         topic_departments=tags.topic_departments,
-        fingerprint=simhash([s for s in stems if s != "|"]),
+        fingerprint=simhash(content),
     )

@@ -18,6 +18,10 @@ REGENCY = "Kabupaten Bogor"
 KOTA = "Kota Bogor"
 DESA_MARKERS = frozenset({"desa", "kelurahan", "kel", "ds", "kampung", "kp"})
 KECAMATAN_MARKERS = frozenset({"kecamatan", "kec", "camat"})
+# Words before a name that make it a river or a road through many places, not a place.
+NOT_A_PLACE_BEFORE = frozenset({"sungai", "kali", "tol", "bendung", "bendungan"})
+# Words skipped when reading what follows a name ("Ciomas, Kabupaten Serang").
+_LEVEL_WORDS = frozenset({"kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "wilayah"})
 MAX_WORDS = 4
 # Words after a kecamatan name that show it is another region's place of that name.
 FOREIGN_CONTEXT = frozenset(
@@ -25,7 +29,8 @@ FOREIGN_CONTEXT = frozenset(
         "jakarta", "jaksel", "tasikmalaya", "tasik", "sukabumi", "bandung", "sumedang", "cianjur",
         "garut", "kuningan", "subang", "lampung", "banten", "serang", "pandeglang", "lebak",
         "purwakarta", "karawang", "ciamis", "majalengka", "cirebon", "indramayu", "tangerang",
-        "depok", "bekasi", "yogyakarta", "jogja", "magelang", "bali", "batam",
+        "depok", "bekasi", "yogyakarta", "jogja", "magelang", "bali", "batam", "jaktim", "jakbar",
+        "jakut", "jakpus", "tangsel", "cimahi", "bandung", "semarang", "surabaya", "malang",
     }
 )  # fmt: skip
 
@@ -82,6 +87,8 @@ class PlaceHits:
     desa: tuple[str, ...]
     terms: Mapping[str, tuple[str, ...]]
     kota_terms: tuple[str, ...]
+    foreign_terms: tuple[str, ...] = ()
+    unresolved_desa: int = 0
 
 
 def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
@@ -92,6 +99,8 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     desa: list[tuple[str, str, str]] = []
     kota: list[str] = []
     pending_desa: list[tuple[tuple[Place, ...], str]] = []
+    foreign: list[str] = []
+    unresolved = 0
     names = index.names
     while i < n:
         matched = False
@@ -102,8 +111,11 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
                 continue
             surface = " ".join(tokens[i : i + size])
             before = tokens[i - 1] if i else ""
-            after = tokens[i + size] if i + size < n else ""
+            after = _next_word(tokens, i + size)
             if after in FOREIGN_CONTEXT:
+                foreign.append(f"{surface} {after}")
+                break
+            if before in NOT_A_PLACE_BEFORE:
                 break
             kec = [p for p in candidates if p.level == "kecamatan"]
             regency_kec = [p for p in kec if p.kabkota == REGENCY]
@@ -136,10 +148,24 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             kecamatan.setdefault(place.kecamatan, []).append(surface)
         elif kota_hits and not regency:
             kota.append(surface)
+        elif regency and not kota_hits:
+            # A desa name found only in the regency, in several kecamatan: the post
+            # is about the regency, but which kecamatan is left open.
+            unresolved += 1
     terms = {k: tuple(dict.fromkeys(v)) for k, v in kecamatan.items()}
     return PlaceHits(
         kecamatan=tuple(kecamatan),
         desa=tuple(dict.fromkeys(f"{k}/{d}" for k, d, _ in desa)),
         terms=terms,
         kota_terms=tuple(dict.fromkeys(kota)),
+        foreign_terms=tuple(dict.fromkeys(foreign)),
+        unresolved_desa=unresolved,
     )
+
+
+def _next_word(tokens: Sequence[str], start: int) -> str:
+    """The first word at or after ``start`` that is not a level word like ``kabupaten``."""
+    for j in range(start, min(start + 3, len(tokens))):
+        if tokens[j] not in _LEVEL_WORDS:
+            return tokens[j]
+    return ""
