@@ -11,7 +11,8 @@ Rules over normalized (unstemmed) tokens with our own lexicons in
   problem nouns ("sampah", "liar") as complaints; in news these report action;
 - a request in news right after a government actor is an instruction, not the
   public asking; a request inside "kapan ...?" is a complaint;
-- praise next to complaint words in a social post is sarcasm: a complaint;
+- praise outweighing complaint words is appreciation, unless a sarcasm marker
+  ("kayak", "wkwk", 🙄) shows the praise is ironic;
 - emoji add polarity in social posts.
 """
 
@@ -46,6 +47,7 @@ class AspirasiLexicon:
     government_actors: frozenset[str] = frozenset()
     emoji_negative: frozenset[str] = frozenset()
     emoji_positive: frozenset[str] = frozenset()
+    sarcasm: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,10 @@ class Verdict:
     cues: Mapping[str, tuple[str, ...]]
 
 
-def _scan(tokens: Sequence[str], lexicon: AspirasiLexicon, social: bool) -> list[tuple[int, str, str]]:
-    """Longest-first cue matching: (position, kind, phrase), neutral phrases consumed."""
+def _scan(
+    tokens: Sequence[str], lexicon: AspirasiLexicon, social: bool
+) -> tuple[list[tuple[int, str, str]], set[int]]:
+    """Longest-first cue matching: (position, kind, phrase) and the neutral positions."""
     tables: list[tuple[str, frozenset[tuple[str, ...]]]] = [
         ("neutral", lexicon.neutral),
         ("complaint", lexicon.complaint),
@@ -72,6 +76,7 @@ def _scan(tokens: Sequence[str], lexicon: AspirasiLexicon, social: bool) -> list
             ("request_social", lexicon.request_social),
         ]
     found: list[tuple[int, str, str]] = []
+    neutral: set[int] = set()
     n = len(tokens)
     i = 0
     while i < n:
@@ -88,10 +93,12 @@ def _scan(tokens: Sequence[str], lexicon: AspirasiLexicon, social: bool) -> list
             i += 1
             continue
         size, kind, phrase = hit
-        if kind != "neutral":
+        if kind == "neutral":
+            neutral.update(range(i, i + size))
+        else:
             found.append((i, kind, phrase))
         i += size
-    return found
+    return found, neutral
 
 
 def classify(
@@ -111,7 +118,8 @@ def classify(
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
-    for i, kind, phrase in _scan(tokens, lexicon, social):
+    cues, neutral = _scan(tokens, lexicon, social)
+    for i, kind, phrase in cues:
         if kind == "complaint":
             if i not in negated:  # "tidak rusak" is no complaint (nor praise)
                 complaints.append(phrase)
@@ -130,7 +138,7 @@ def classify(
         else:
             requests.append(phrase)
     for i, token in enumerate(tokens):
-        if i in negated and token in lexicon.unmet:
+        if i in negated and token in lexicon.unmet and i not in neutral:
             cue = f"{tokens[i - 1] if i else ''} {token}".strip()
             if cue not in complaints:
                 complaints.append(cue)
@@ -150,8 +158,8 @@ def classify(
         label = "permintaan"
     elif complaints and len(complaints) >= len(praises):
         label = "keluhan"
-    elif complaints and praises and social:
-        label = "keluhan"  # praise wrapped around a complaint is sarcasm
+    elif complaints and social and any(t in lexicon.sarcasm for t in tokens):
+        label = "keluhan"  # "mantap, jalannya kayak kubangan": praise as sarcasm
     elif asked:
         label = "pertanyaan"
     elif praises:

@@ -25,6 +25,7 @@ NUMBER_RE = re.compile(r"(?<![a-z0-9])\d+(?:[.,]\d+)*")
 # ``3kg``, ``300rb``, ``0606``: a number glued to a unit; ``jalan2`` is handled as reduplication.
 _NUMBER_UNIT = re.compile(r"^(\d+)([a-z]{1,4})$")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
+_VOWEL = re.compile(r"[aeiou]")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Abbreviations written with a trailing dot that must survive as words.
 _DOTTED = re.compile(
@@ -59,7 +60,8 @@ def fold(text: str) -> str:
 
 def squeeze(token: str, known: Callable[[str], bool]) -> str:
     """Undo elongation (``parahhh`` -> ``parah``, ``bangeeet`` -> ``banget``)."""
-    if not _ELONGATED.search(token):
+    if not _ELONGATED.search(token) or known(token) or not _VOWEL.search(token):
+        # Known words and vowel-less abbreviations (``pppk``) are not elongations.
         return token
     once = _ELONGATED.sub(r"\1", token)
     twice = _ELONGATED.sub(r"\1\1", token)

@@ -33,6 +33,8 @@ def analyze(
     stems = resources.stemmer.stem_tokens(tokens)
     tags = tag(stems, resources.terms, tokens)
     places = find_places(tokens, resources.places)
+    # A kecamatan named in the headline weighs double, like regency terms there.
+    title_places = find_places(title_tokens, resources.places).kecamatan if title_tokens else ()
     relevance = judge(
         tokens,
         title_tokens,
@@ -43,6 +45,7 @@ def analyze(
         threshold=resources.relevance_threshold,
         desa_hits=places.unresolved_desa,
         foreign_place_terms=places.foreign_terms,
+        title_kecamatan_hits=len(title_places),
     )
     is_news = kind in NEWS_KINDS
     question = body_norm.question or bool(title_norm and title_norm.question)

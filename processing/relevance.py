@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from processing.tagging import Term, TermIndex, match
+from processing.tagging import Term, TermIndex, match_spans
 
 REGENCY_WEIGHT = 2.0
 KECAMATAN_WEIGHT = 1.5
@@ -52,6 +52,20 @@ def build_index(
     return TermIndex.build(terms)
 
 
+def _longest(spans: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
+    """Drop matches inside a longer one ("kota bogor" inside "wali kota bogor")."""
+    spans.sort(key=lambda h: (h[0], -len(h[1].stems)))
+    kept: list[tuple[int, Term]] = []
+    end = -1
+    for start, term in spans:
+        stop = start + len(term.stems)
+        if stop <= end:
+            continue
+        kept.append((start, term))
+        end = max(end, stop)
+    return kept
+
+
 def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
@@ -67,17 +81,19 @@ def judge(
     threshold: float = 0.5,
     desa_hits: int = 0,
     foreign_place_terms: Sequence[str] = (),
+    title_kecamatan_hits: int = 0,
 ) -> Relevance:
     """Score how much a post is about the regency (0..1) and decide ``relevant``."""
-    found = match(tokens, index)
-    title_found = {id(t) for t in match(title_tokens, index)} if title_tokens else set()
+    found = _longest(match_spans(tokens, index))
+    # ``tokens`` starts with the title's tokens (the pipeline puts them first).
+    title_end = len(title_tokens)
     regency: list[str] = []
     kota: list[str] = list(kota_place_terms)
     elsewhere: list[str] = list(foreign_place_terms)
     weak: list[str] = []
     score = 0.0
-    for term in found:
-        bonus = 2.0 if id(term) in title_found else 1.0
+    for start, term in found:
+        bonus = 2.0 if start < title_end else 1.0
         if term.department == "regency":
             score += REGENCY_WEIGHT * bonus
             regency.append(term.text)
@@ -91,7 +107,7 @@ def judge(
             weak.append(term.text)
     score -= KOTA_WEIGHT * len(kota_place_terms)
     score -= ELSEWHERE_WEIGHT * len(foreign_place_terms)
-    score += KECAMATAN_WEIGHT * min(kecamatan_hits, 3)
+    score += KECAMATAN_WEIGHT * min(kecamatan_hits + title_kecamatan_hits, 3)
     score += DESA_WEIGHT * min(desa_hits, 2)
     has_bogor = "bogor" in tokens
     placed = bool(regency or kota or kecamatan_hits or desa_hits or has_bogor)

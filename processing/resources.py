@@ -123,6 +123,7 @@ def _aspirasi_lexicon(split: Any) -> AspirasiLexicon:
         government_actors=words("government_actors"),
         emoji_negative=words("emoji_negative"),
         emoji_positive=words("emoji_positive"),
+        sarcasm=words("sarcasm"),
     )
 
 
@@ -162,11 +163,13 @@ PROTECTED = frozenset({
 
 def build_resources(config: Any) -> Resources:
     """Compile ``config``'s taxonomy and the bundled lexicons into Resources."""
-    slang = lexicon.slang_lexicon()
     areas = lexicon.gazetteer()
     roots = lexicon.root_words()
     place_words = {compact(a.nama) for a in areas}
-    place_words |= {w for a in areas for w in a.nama.casefold().split()}
+    name_words = {w for a in areas for w in a.nama.casefold().split()}
+    place_words |= name_words
+    # Slang must not rewrite words of place names (``Bojong Gede`` is no ``bojong besar``).
+    slang = {k: v for k, v in lexicon.slang_lexicon().items() if k not in name_words}
     taxonomy_words = {
         w for phrase in _taxonomy_phrases(config) for w in phrase.casefold().split() if w.isalpha()
     }

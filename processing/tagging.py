@@ -26,6 +26,7 @@ TOPIC_WEIGHT = 2.0
 THRESHOLD = 2.0
 GENERAL_DEPARTMENTS = ("setda_pimpinan", "dprd")
 EXACT = "="
+SIMILE = frozenset({"seperti", "bagai", "bagaikan", "laksana", "mirip"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,8 @@ class Tags:
 
 
 _EMPTY = Tags((), (), {}, {}, {}, {})
+# On the same span, the stronger kind counts.
+_PRIORITY = {"alias": 0, "topic": 1, "keyword": 2}
 
 
 def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None) -> Tags:
@@ -132,17 +135,22 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
         elif term.kind == "topic_exclude" and term.topic:
             excluded_topics.add(term.topic)
     # Longest first, so a phrase claims its words before its parts do.
-    hits.sort(key=lambda h: (h[0], -len(h[1].stems)))
+    hits.sort(key=lambda h: (h[0], -len(h[1].stems), _PRIORITY.get(h[1].kind, 3)))
     covered: dict[str, list[tuple[int, int]]] = {}
     scores: dict[str, float] = {}
     dep_terms: dict[str, list[str]] = {}
     topic_terms: dict[str, list[str]] = {}
     fallback: list[Term] = []
+    claimed: list[tuple[int, int]] = []  # spans of counted phrases, any department
     for start, term in hits:
         end = start + len(term.stems)
         if term.kind == "fallback":
             fallback.append(term)
             continue
+        if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
+            continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
+        if any(s <= start and end <= e and e - s > end - start for s, e in claimed):
+            continue  # "lampu jalan" (dishub) leaves no "jalan" for pupr
         if term.kind == "topic" and term.topic:
             if term.topic in excluded_topics:
                 continue
@@ -167,6 +175,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             _add(dep_terms, term.department, term.text)
             continue
         spans.append((start, end))
+        claimed.append((start, end))
         scores[term.department] = scores.get(term.department, 0.0) + weight
         _add(dep_terms, term.department, term.text)
     chosen = [d for d, s in scores.items() if s >= THRESHOLD]
