@@ -202,6 +202,7 @@ def _expand(
         if expansion is not None:
             for word in expansion:
                 if "-" in word:
+                    flags.add("reduplication")
                     tokens.extend(p for p in dereduplicate(word)[0].split("-") if p)
                 else:
                     tokens.append(word)

@@ -35,6 +35,7 @@ def analyze(
     places = find_places(tokens, resources.places)
     # A kecamatan named in the headline weighs double, like regency terms there.
     title_places = find_places(title_tokens, resources.places).kecamatan if title_tokens else ()
+    title_places = tuple(k for k in title_places if k in places.kecamatan)
     relevance = judge(
         tokens,
         title_tokens,

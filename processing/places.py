@@ -52,10 +52,17 @@ class PlaceIndex:
 
     names: Mapping[str, tuple[Place, ...]]
     max_words: int = MAX_WORDS
+    prefixes: frozenset[str] = frozenset()  # every prefix of every name key
+    # One-word names that are also common words ("tengah", "gudang"): they need a
+    # "desa"/"kelurahan" marker or their kecamatan named in the same post.
+    common: frozenset[str] = frozenset()
 
     @classmethod
     def build(
-        cls, areas: Iterable[Area], aliases: Mapping[str, Sequence[str]] | None = None
+        cls,
+        areas: Iterable[Area],
+        aliases: Mapping[str, Sequence[str]] | None = None,
+        common_words: Iterable[str] = (),
     ) -> PlaceIndex:
         areas = tuple(areas)
         kecamatan_name = {a.kode: a.nama for a in areas if a.level == "kecamatan"}
@@ -76,7 +83,9 @@ class PlaceIndex:
                     bucket = names.setdefault(compact(variant), [])
                     if target not in bucket:
                         bucket.append(target)
-        return cls({k: tuple(v) for k, v in names.items()})
+        prefixes = frozenset(key[:j] for key in names for j in range(1, len(key) + 1))
+        common = frozenset(w for w in common_words if w in names)
+        return cls({k: tuple(v) for k, v in names.items()}, prefixes=prefixes, common=common)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,22 +107,33 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     kecamatan: dict[str, list[str]] = {}
     desa: list[tuple[str, str, str]] = []
     kota: list[str] = []
-    pending_desa: list[tuple[tuple[Place, ...], str]] = []
+    pending_desa: list[tuple[tuple[Place, ...], str, bool]] = []
     foreign: list[str] = []
+    foreign_keys: set[str] = set()
+    pinned: set[str] = set()
     unresolved = 0
     names = index.names
+    prefixes = index.prefixes
     while i < n:
         matched = False
-        for size in range(min(index.max_words, n - i), 0, -1):
+        # Grow the compact key word by word while it can still begin a name.
+        sizes: list[int] = []
+        key = ""
+        for size in range(1, min(index.max_words, n - i) + 1):
+            key += tokens[i + size - 1]
+            if prefixes and key not in prefixes:
+                break
+            if key in names:
+                sizes.append(size)
+        for size in reversed(sizes):
             key = "".join(tokens[i : i + size])
-            candidates = names.get(key)
-            if not candidates:
-                continue
+            candidates = names[key]
             surface = " ".join(tokens[i : i + size])
             before = tokens[i - 1] if i else ""
             after = _next_word(tokens, i + size)
             if after in FOREIGN_CONTEXT:
                 foreign.append(f"{surface} {after}")
+                foreign_keys.add(key)
                 break
             if before in NOT_A_PLACE_BEFORE:
                 break
@@ -123,24 +143,34 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             if before in DESA_MARKERS:
                 desa_hits = [p for p in candidates if p.level == "desa"]
                 if desa_hits:
-                    pending_desa.append((tuple(desa_hits), surface))
+                    pending_desa.append((tuple(desa_hits), surface, True))
             elif kota_kec and before != "kabupaten" and not regency_kec:
                 kota.append(surface)
             elif regency_kec:
                 kecamatan.setdefault(regency_kec[0].kecamatan, []).append(surface)
+                if after == "bogor" or before == "kabupaten":
+                    pinned.add(regency_kec[0].kecamatan)
             else:
                 desa_hits = [p for p in candidates if p.level == "desa"]
                 if desa_hits:
-                    pending_desa.append((tuple(desa_hits), surface))
+                    pending_desa.append((tuple(desa_hits), surface, False))
             i += size
             matched = True
             break
         if not matched:
             i += 1
-    for hits, surface in pending_desa:
+    for key in foreign_keys:
+        # "Kemang, Jakarta Selatan" elsewhere in the post: its bare mentions go too,
+        # unless one occurrence is pinned to the regency ("Kemang, Kab. Bogor").
+        for name in [k for k, v in kecamatan.items() if compact(k) == key or key in map(compact, v)]:
+            if name not in pinned:
+                del kecamatan[name]
+    for hits, surface, marked in pending_desa:
         regency = [p for p in hits if p.kabkota == REGENCY]
         kota_hits = [p for p in hits if p.kabkota == KOTA]
         in_named = [p for p in regency if p.kecamatan in kecamatan]
+        if not marked and not in_named and compact(surface) in index.common:
+            continue  # a bare common word ("tengah", "gudang") is no place
         chosen = in_named or (regency if len({p.kecamatan for p in regency}) == 1 else [])
         if chosen:
             place = chosen[0]
@@ -148,7 +178,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             kecamatan.setdefault(place.kecamatan, []).append(surface)
         elif kota_hits and not regency:
             kota.append(surface)
-        elif regency and not kota_hits:
+        elif regency and not kota_hits and marked:
             # A desa name found only in the regency, in several kecamatan: the post
             # is about the regency, but which kecamatan is left open.
             unresolved += 1

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from processing.tagging import Term, TermIndex, match_spans
 
 REGENCY_WEIGHT = 2.0
-KECAMATAN_WEIGHT = 1.5
+KECAMATAN_WEIGHT = 2.0
 KOTA_WEIGHT = 2.0
 ELSEWHERE_WEIGHT = 1.5
 BARE_BOGOR = 0.8
@@ -107,7 +107,7 @@ def judge(
             weak.append(term.text)
     score -= KOTA_WEIGHT * len(kota_place_terms)
     score -= ELSEWHERE_WEIGHT * len(foreign_place_terms)
-    score += KECAMATAN_WEIGHT * min(kecamatan_hits + title_kecamatan_hits, 3)
+    score += KECAMATAN_WEIGHT * (min(kecamatan_hits, 3) + min(title_kecamatan_hits, 2))
     score += DESA_WEIGHT * min(desa_hits, 2)
     has_bogor = "bogor" in tokens
     placed = bool(regency or kota or kecamatan_hits or desa_hits or has_bogor)

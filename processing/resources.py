@@ -190,7 +190,7 @@ def build_resources(config: Any) -> Resources:
         stopwords=lexicon.stopwords(),
         stemmer=stemmer,
         terms=TermIndex.build(()),
-        places=PlaceIndex.build(areas, config.places.aliases),
+        places=PlaceIndex.build(areas, config.places.aliases, common_words=roots),
         relevance=TermIndex.build(()),
         relevance_threshold=config.relevance.threshold,
         aspirasi=_aspirasi_lexicon(lambda p: []),
