@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 NEGATION_SPAN = 3
 ACTOR_WINDOW = 5
+BOUNDARIES = frozenset({".", "|"})
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,13 @@ def classify(
     """Classify one post from its normalized tokens."""
     social = not is_news
     negated: set[int] = set()
+    n = len(tokens)
     for i, token in enumerate(tokens):
         if token in lexicon.negations:
-            negated.update(range(i + 1, i + 1 + NEGATION_SPAN))
+            for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
+                if tokens[j] in BOUNDARIES:
+                    break  # negation ends with the clause
+                negated.add(j)
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []

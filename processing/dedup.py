@@ -15,6 +15,7 @@ from processing.normalize import compact
 BITS = 64
 MAX_DISTANCE = 3
 MIN_TITLE_KEY = 30
+MIN_TEXT_KEY = 16  # shorter texts ("mantap", "setuju") are independent reactions
 BANDS = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one band
 _MASK = (1 << BITS) - 1
 
@@ -128,7 +129,11 @@ def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> l
         if len(key) >= MIN_TITLE_KEY:
             keys.append("t:" + key)
     if text:
-        key = compact(_RETWEET.sub("", text[:5000], count=1))
-        if len(key) >= MIN_TITLE_KEY:
+        head = text[:5000]
+        body = _RETWEET.sub("", head, count=1)
+        key = compact(body)
+        # A retweet repeats its original whatever the length; other texts need
+        # enough characters to be telling.
+        if key and (body != head or len(key) >= MIN_TEXT_KEY):
             keys.append("x:" + key)
     return keys

@@ -20,7 +20,10 @@ EMOJI_RE = re.compile(
     "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\u2b00-\u2bff\u3030\u303d]"
 )
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]")
-TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|(?<!\d)[.,;:!?]+|[.,;:!?]+(?!\d)|\n")
+# Clause punctuation becomes one boundary token: phrases, negation and place
+# context never reach across it ("belum diperbaiki. mohon segera").
+CLAUSE = "."
 NUMBER_RE = re.compile(r"(?<![a-z0-9])\d+(?:[.,]\d+)*")
 # ``3kg``, ``300rb``, ``0606``: a number glued to a unit; ``jalan2`` is handled as reduplication.
 _NUMBER_UNIT = re.compile(r"^(\d+)([a-z]{1,4})$")
@@ -178,6 +181,10 @@ def _expand(
     """Elongation, reduplication, ``-nya``, numbers and slang, token by token."""
     tokens: list[str] = []
     for raw in raw_tokens:
+        if not raw[0].isalnum():
+            if tokens and tokens[-1] != CLAUSE:
+                tokens.append(CLAUSE)
+            continue
         if raw.isdigit():
             continue
         if raw[0].isdigit():
@@ -210,6 +217,8 @@ def _expand(
             tokens.extend(p for p in token.split("-") if p and not p.isdigit())
         else:
             tokens.append(token)
+    if tokens and tokens[-1] == CLAUSE:
+        tokens.pop()
     return tokens
 
 

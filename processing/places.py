@@ -195,7 +195,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
 
 def _next_word(tokens: Sequence[str], start: int) -> str:
     """The first word at or after ``start`` that is not a level word like ``kabupaten``."""
-    for j in range(start, min(start + 3, len(tokens))):
-        if tokens[j] not in _LEVEL_WORDS:
+    for j in range(start, min(start + 4, len(tokens))):
+        if tokens[j] not in _LEVEL_WORDS and tokens[j] != ".":
             return tokens[j]
     return ""
