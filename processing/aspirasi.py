@@ -123,8 +123,8 @@ def classify(
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
-    cues, neutral = _scan(tokens, lexicon, social)
-    for i, kind, phrase in cues:
+    found, neutral = _scan(tokens, lexicon, social)
+    for i, kind, phrase in found:
         if kind == "complaint":
             if i not in negated:  # "tidak rusak" is no complaint (nor praise)
                 complaints.append(phrase)

@@ -111,16 +111,18 @@ def strip_publisher(title: str) -> str:
     """Drop a trailing publisher name: ``Judul berita - Kompas.com`` -> ``Judul berita``."""
     for sep in _PUBLISHER_SEPARATORS:
         head, found, tail = title.rpartition(sep)
-        if found and head.strip() and len(tail.split()) <= MAX_SUFFIX_WORDS:
-            # Only when the tail is shorter than what remains: a name, not half a headline.
-            if len(tail) < len(head):
-                return head.strip()
+        # Only a short tail, shorter than what remains: a name, not half a headline.
+        short = len(tail.split()) <= MAX_SUFFIX_WORDS and len(tail) < len(head)
+        if found and head.strip() and short:
+            return head.strip()
     return title
 
 
 def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> list[str]:
-    """Exact keys: the canonical URL, the compacted title without publisher suffix, and
-    the compacted text (retweet prefix removed) when each is long enough to be telling."""
+    """Exact keys: canonical URL, compacted title (no publisher suffix) and compacted text.
+
+    The text key drops a retweet prefix; titles and texts must be long enough to tell.
+    """
     keys = []
     if url:
         keys.append("u:" + url)

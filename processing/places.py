@@ -30,7 +30,7 @@ FOREIGN_CONTEXT = frozenset(
         "garut", "kuningan", "subang", "lampung", "banten", "serang", "pandeglang", "lebak",
         "purwakarta", "karawang", "ciamis", "majalengka", "cirebon", "indramayu", "tangerang",
         "depok", "bekasi", "yogyakarta", "jogja", "magelang", "bali", "batam", "jaktim", "jakbar",
-        "jakut", "jakpus", "tangsel", "cimahi", "bandung", "semarang", "surabaya", "malang",
+        "jakut", "jakpus", "tangsel", "cimahi", "semarang", "surabaya", "malang",
     }
 )  # fmt: skip
 
@@ -162,7 +162,9 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     for key in foreign_keys:
         # "Kemang, Jakarta Selatan" elsewhere in the post: its bare mentions go too,
         # unless one occurrence is pinned to the regency ("Kemang, Kab. Bogor").
-        for name in [k for k, v in kecamatan.items() if compact(k) == key or key in map(compact, v)]:
+        for name in [
+            k for k, v in kecamatan.items() if compact(k) == key or key in map(compact, v)
+        ]:
             if name not in pinned:
                 del kecamatan[name]
     for hits, surface, marked in pending_desa:

@@ -24,10 +24,20 @@ CASES = [
     # negated praise
     ("x", None, "pelayanannya gak bagus, gak ramah", "keluhan"),
     # news: residents' complaints reported are keluhan
-    ("news", "Jalan Rusak di Parungpanjang Dikeluhkan Warga", "Warga mengeluhkan jalan.", "keluhan"),
+    (
+        "news",
+        "Jalan Rusak di Parungpanjang Dikeluhkan Warga",
+        "Warga mengeluhkan jalan.",
+        "keluhan",
+    ),
     ("news", "Warga Minta Pemkab Perbaiki Jembatan", "Warga meminta perbaikan.", "permintaan"),
     # news: neutral events and government action are informasi
-    ("news", "Banjir Rendam Ratusan Rumah di Bojonggede", "Banjir setinggi satu meter.", "informasi"),
+    (
+        "news",
+        "Banjir Rendam Ratusan Rumah di Bojonggede",
+        "Banjir setinggi satu meter.",
+        "informasi",
+    ),
     ("news", "Gudang di Cibinong Terbakar", "Tidak ada korban jiwa.", "informasi"),
     ("news", "Disnaker Gelar Job Fair", "Ada 3.000 lowongan kerja.", "informasi"),
     ("news", "Pemkab Bogor Perbaiki 500 Rutilahu", "Perbaikan dimulai bulan ini.", "informasi"),

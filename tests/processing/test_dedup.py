@@ -41,7 +41,9 @@ def test_syndicated_copy_with_other_publisher_suffix(resources) -> None:
 
 
 def test_retweet_is_a_duplicate(resources) -> None:
-    text = "air pdam di cibinong mati lagi dari subuh, udah 3 hari gini terus, gak ngalir sama sekali"
+    text = (
+        "air pdam di cibinong mati lagi dari subuh, udah 3 hari gini terus, gak ngalir sama sekali"
+    )
     index = _index_with(resources, text)
     retweet = "RT @warga_bgr: " + text
     result = analyze(resources, retweet)

@@ -10,7 +10,11 @@ from processing.normalize import compact, dereduplicate, fold
 CASES = [
     # slang -> formal (IndoCollex + local additions)
     ("gw udh nunggu lama bgt", ["saya", "sudah", "lama", "sekali"], ["gw", "udh", "bgt"]),
-    ("jalanan ancur, lobang dmn2", ["jalan", "hancur", "lubang", "di", "mana"], ["ancur", "lobang"]),
+    (
+        "jalanan ancur, lobang dmn2",
+        ["jalan", "hancur", "lubang", "di", "mana"],
+        ["ancur", "lobang"],
+    ),
     ("kapan dibenerin sih", ["kapan", "diperbaiki"], ["dibenerin"]),
     ("gak ada yg dateng", ["tidak", "ada", "yang", "datang"], ["gak", "dateng"]),
     ("makasih pak, mantul", ["terima", "kasih", "mantap"], ["makasih", "mantul"]),
@@ -28,7 +32,11 @@ CASES = [
     ("lubangnya gede", ["lubang"], ["lubangnya"]),
     ("hanya punya satu", ["hanya", "punya"], ["ha", "pu"]),
     # abbreviations
-    ("Jl. Raya Jasinga, Kec. Jasinga, Kab. Bogor", ["jalan", "raya", "jasinga", "kecamatan", "kabupaten", "bogor"], []),
+    (
+        "Jl. Raya Jasinga, Kec. Jasinga, Kab. Bogor",
+        ["jalan", "raya", "jasinga", "kecamatan", "kabupaten", "bogor"],
+        [],
+    ),
     ("jln rusak, lapor pemkab & dishub", ["jalan", "pemkab", "dinas", "perhubungan"], ["jln"]),
     # hashtags are segmented by case and by the lexicon
     ("#JalanRusakCibinong", ["jalan", "rusak", "cibinong"], ["jalanrusakcibinong"]),

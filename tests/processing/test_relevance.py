@@ -55,9 +55,7 @@ def test_regency_posts_are_relevant(resources, title: str | None, text: str) -> 
     assert result.relevant, result.matched
 
 
-@pytest.mark.parametrize(
-    ("title", "text"), KOTA + NEIGHBOURS + NATIONAL + SAME_NAME_ELSEWHERE
-)
+@pytest.mark.parametrize(("title", "text"), KOTA + NEIGHBOURS + NATIONAL + SAME_NAME_ELSEWHERE)
 def test_hard_negatives_are_not_relevant(resources, title: str | None, text: str) -> None:
     result = analyze(resources, text, title, "news" if title else "x")
     assert not result.relevant, result.matched

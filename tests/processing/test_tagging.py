@@ -6,11 +6,35 @@ import pytest
 
 from processing.pipeline import analyze
 
-DESIGN_CODES = (
-    "disdik dinkes rsud pupr dpkpp dishub dlh disdukcapil diskominfo bpbd satpolpp dinsos "
-    "disnaker dpmptsp bapenda tirta_kahuripan damkar disbudpar dispora dpmd diskanak "
-    "distanhorbun disdagin diskopukm dp3a setda_pimpinan dprd"
-).split()
+DESIGN_CODES = [
+    "disdik",
+    "dinkes",
+    "rsud",
+    "pupr",
+    "dpkpp",
+    "dishub",
+    "dlh",
+    "disdukcapil",
+    "diskominfo",
+    "bpbd",
+    "satpolpp",
+    "dinsos",
+    "disnaker",
+    "dpmptsp",
+    "bapenda",
+    "tirta_kahuripan",
+    "damkar",
+    "disbudpar",
+    "dispora",
+    "dpmd",
+    "diskanak",
+    "distanhorbun",
+    "disdagin",
+    "diskopukm",
+    "dp3a",
+    "setda_pimpinan",
+    "dprd",
+]
 
 
 def test_default_taxonomy_has_every_design_code(default_config) -> None:
