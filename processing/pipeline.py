@@ -41,14 +41,20 @@ def analyze(
         tokens,
         title_tokens,
         resources.relevance,
-        kecamatan_hits=len(places.kecamatan),
+        kecamatan_hits=len(places.direct),
         kota_place_terms=places.kota_terms,
         departments=len(tags.departments),
         threshold=resources.relevance_threshold,
-        desa_hits=places.unresolved_desa,
+        # A kecamatan inferred from a desa name weighs like a desa.
+        desa_hits=places.unresolved_desa + len(places.kecamatan) - len(places.direct),
         foreign_place_terms=places.foreign_terms,
         title_kecamatan_hits=len(title_places),
     )
+    kecamatan = places.kecamatan
+    if not relevance.relevant and relevance.elsewhere_terms:
+        # Another region is named and wins: a same-named place there ("Kelurahan
+        # Tegal, Jakarta Selatan"), not a Kabupaten Bogor kecamatan.
+        kecamatan = ()
     is_news = kind in NEWS_KINDS
     question = body_norm.question or bool(title_norm and title_norm.question)
     emoji = body_norm.emoji + (title_norm.emoji if title_norm else ())
@@ -58,10 +64,10 @@ def analyze(
         matched["departments"] = {k: list(v) for k, v in tags.department_terms.items()}
     if tags.topic_terms:
         matched["topics"] = {k: list(v) for k, v in tags.topic_terms.items()}
-    if places.terms:
+    if kecamatan:
         matched["kecamatan"] = {k: list(v) for k, v in places.terms.items()}
-    if places.desa:
-        matched["desa"] = list(places.desa)
+        if places.desa:
+            matched["desa"] = list(places.desa)
     if verdict.cues:
         matched["aspirasi"] = {k: list(v) for k, v in verdict.cues.items()}
     relevance_terms = {
@@ -76,11 +82,11 @@ def analyze(
         relevance=relevance.score,
         departments=tags.departments,
         topics=tags.topics,
-        kecamatan=places.kecamatan,
+        kecamatan=kecamatan,
         aspirasi=verdict.aspirasi,
         sentiment=verdict.sentiment,
         matched=matched,
-        desa=places.desa,
+        desa=places.desa if kecamatan else (),
         topic_departments=tags.topic_departments,
         fingerprint=simhash(content),
     )

@@ -98,6 +98,7 @@ class PlaceHits:
     kota_terms: tuple[str, ...]
     foreign_terms: tuple[str, ...] = ()
     unresolved_desa: int = 0
+    direct: tuple[str, ...] = ()  # kecamatan named as such, not inferred from a desa
 
 
 def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
@@ -167,6 +168,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
         ]:
             if name not in pinned:
                 del kecamatan[name]
+    direct_names = tuple(kecamatan)
     for hits, surface, marked in pending_desa:
         regency = [p for p in hits if p.kabkota == REGENCY]
         kota_hits = [p for p in hits if p.kabkota == KOTA]
@@ -192,6 +194,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
         kota_terms=tuple(dict.fromkeys(kota)),
         foreign_terms=tuple(dict.fromkeys(foreign)),
         unresolved_desa=unresolved,
+        direct=direct_names,
     )
 
 
