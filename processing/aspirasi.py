@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 NEGATION_SPAN = 3
 ACTOR_WINDOW = 5
@@ -49,6 +49,14 @@ class AspirasiLexicon:
     emoji_negative: frozenset[str] = frozenset()
     emoji_positive: frozenset[str] = frozenset()
     sarcasm: frozenset[str] = frozenset()
+    # Built by ``with_tables`` from the lists above: one lookup per n-gram.
+    news_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    social_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    first_words: frozenset[str] = frozenset()
+
+    def with_tables(self) -> AspirasiLexicon:
+        news, social, firsts = build_cue_tables(self)
+        return replace(self, news_cues=news, social_cues=social, first_words=firsts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,36 +68,45 @@ class Verdict:
     cues: Mapping[str, tuple[str, ...]]
 
 
+_NEWS_TABLES = ("neutral", "complaint", "praise", "request")
+_SOCIAL_TABLES = (*_NEWS_TABLES, "complaint_social", "praise_social", "request_social")
+_KIND = {"complaint_social": "complaint", "praise_social": "praise"}
+
+
+def build_cue_tables(
+    lexicon: AspirasiLexicon,
+) -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], frozenset[str]]:
+    """Merge the cue lists into one gram -> kind dict per post kind (earlier lists win)."""
+    merged: list[dict[tuple[str, ...], str]] = []
+    for names in (_NEWS_TABLES, _SOCIAL_TABLES):
+        table: dict[tuple[str, ...], str] = {}
+        for name in names:
+            for gram in getattr(lexicon, name):
+                table.setdefault(gram, _KIND.get(name, name))
+        merged.append(table)
+    firsts = frozenset(gram[0] for gram in merged[1])
+    return merged[0], merged[1], firsts
+
+
 def _scan(
     tokens: Sequence[str], lexicon: AspirasiLexicon, social: bool
 ) -> tuple[list[tuple[int, str, str]], set[int]]:
     """Longest-first cue matching: (position, kind, phrase) and the neutral positions."""
-    tables: list[tuple[str, frozenset[tuple[str, ...]]]] = [
-        ("neutral", lexicon.neutral),
-        ("complaint", lexicon.complaint),
-        ("praise", lexicon.praise),
-        ("request", lexicon.request),
-    ]
-    if social:
-        tables += [
-            ("complaint", lexicon.complaint_social),
-            ("praise", lexicon.praise_social),
-            ("request_social", lexicon.request_social),
-        ]
+    table = lexicon.social_cues if social else lexicon.news_cues
+    firsts = lexicon.first_words
     found: list[tuple[int, str, str]] = []
     neutral: set[int] = set()
     n = len(tokens)
     i = 0
     while i < n:
         hit: tuple[int, str, str] | None = None
-        for size in range(min(lexicon.max_len, n - i), 0, -1):
-            gram = tuple(tokens[i : i + size])
-            for kind, table in tables:
-                if gram in table:
+        if tokens[i] in firsts:
+            for size in range(min(lexicon.max_len, n - i), 0, -1):
+                gram = tuple(tokens[i : i + size])
+                kind = table.get(gram)
+                if kind is not None:
                     hit = (size, kind, " ".join(gram))
                     break
-            if hit:
-                break
         if hit is None:
             i += 1
             continue

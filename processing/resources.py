@@ -124,7 +124,7 @@ def _aspirasi_lexicon(split: Any) -> AspirasiLexicon:
         emoji_negative=words("emoji_negative"),
         emoji_positive=words("emoji_positive"),
         sarcasm=words("sarcasm"),
-    )
+    ).with_tables()
 
 
 def taxonomy_version(config: Any) -> str:
