@@ -38,8 +38,15 @@ def test_analyze_never_raises_on_informal_posts(resources, words: list[str]) -> 
     analyze(resources, " ".join(words), " ".join(words[:8]), "news")
 
 
+# "RT @x:" is a prefix: only the first copy's would be dropped.
+LINEAR_WORDS = [w for w in WORDS if w != "RT"]
+
+
 @SETTINGS
-@given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=30), copies=st.integers(2, 6))
+@given(
+    words=st.lists(st.sampled_from(LINEAR_WORDS), min_size=1, max_size=30),
+    copies=st.integers(2, 6),
+)
 def test_work_is_linear_in_input_size(resources, words: list[str], copies: int) -> None:
     text = " ".join(words) + " ."
     one = resources.normalize(text).tokens
