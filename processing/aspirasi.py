@@ -9,8 +9,8 @@ Rules over normalized (unstemmed) tokens with our own lexicons in
   diperbaiki" and "gak ngalir" are, "tidak bagus" is;
 - social posts also count imperatives ("perbaiki", "segera") as requests and
   problem nouns ("sampah", "liar") as complaints; in news these report action;
-- a request in news right after a government actor is an instruction, not the
-  public asking; a request inside "kapan ...?" is a complaint;
+- a request in news after a government actor in the same clause is an
+  instruction ("Wabup ... meminta BPBD"), not the public asking; a request inside "kapan ...?" is a complaint;
 - praise outweighing complaint words is appreciation, unless a sarcasm marker
   ("kayak", "wkwk", 🙄) shows the praise is ironic;
 - emoji add polarity in social posts.
@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 NEGATION_SPAN = 3
-ACTOR_WINDOW = 5
+ACTOR_CLAUSE = 25  # tokens looked back, within the clause
 BOUNDARIES = frozenset({".", "|"})
 
 
@@ -192,7 +192,14 @@ def classify(
 
 
 def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:
-    return any(t in actors for t in tokens[max(0, i - ACTOR_WINDOW) : i])
+    """Whether a government actor precedes position ``i`` in the same clause."""
+    for j in range(i - 1, max(-1, i - ACTOR_CLAUSE - 1), -1):
+        token = tokens[j]
+        if token in BOUNDARIES:
+            return False
+        if token in actors:
+            return True
+    return False
 
 
 def _sentiment(tokens: Sequence[str], negated: set[int], polarity: Mapping[str, float],

@@ -19,6 +19,8 @@ KOTA = "Kota Bogor"
 DESA_MARKERS = frozenset({"desa", "kelurahan", "kel", "ds", "kampung", "kp"})
 KECAMATAN_MARKERS = frozenset({"kecamatan", "kec", "camat"})
 # Words before a name that make it a river or a road through many places, not a place.
+# "Kabupaten/wilayah Bogor Barat" is the regency's west, not Kota Bogor's kecamatan.
+REGENCY_BEFORE = frozenset({"kabupaten", "wilayah"})
 NOT_A_PLACE_BEFORE = frozenset({"sungai", "kali", "tol", "bendung", "bendungan"})
 # Words skipped when reading what follows a name ("Ciomas, Kabupaten Serang").
 _LEVEL_WORDS = frozenset({"kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "wilayah"})
@@ -145,7 +147,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
                 desa_hits = [p for p in candidates if p.level == "desa"]
                 if desa_hits:
                     pending_desa.append((tuple(desa_hits), surface, True))
-            elif kota_kec and before != "kabupaten" and not regency_kec:
+            elif kota_kec and before not in REGENCY_BEFORE and not regency_kec:
                 kota.append(surface)
             elif regency_kec:
                 kecamatan.setdefault(regency_kec[0].kecamatan, []).append(surface)
