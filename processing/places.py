@@ -16,7 +16,7 @@ from processing.normalize import compact
 
 REGENCY = "Kabupaten Bogor"
 KOTA = "Kota Bogor"
-DESA_MARKERS = frozenset({"desa", "kelurahan", "kel", "ds", "kampung", "kp"})
+DESA_MARKERS = frozenset({"desa", "kelurahan", "kel", "ds"})
 KECAMATAN_MARKERS = frozenset({"kecamatan", "kec", "camat"})
 # Words before a name that make it a river or a road through many places, not a place.
 # "Kabupaten/wilayah Bogor Barat" is the regency's west, not Kota Bogor's kecamatan.
@@ -182,7 +182,9 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             place = chosen[0]
             desa.append((place.kecamatan, place.desa, surface))
             kecamatan.setdefault(place.kecamatan, []).append(surface)
-        elif kota_hits and not regency:
+        elif kota_hits and not regency and (marked or not direct_names):
+            # An unmarked Kota kelurahan name in a post about a regency kecamatan is
+            # more likely a kampung of the same name ("Kp. Cibuluh, Jonggol").
             kota.append(surface)
         elif regency and not kota_hits and marked:
             # A desa name found only in the regency, in several kecamatan: the post
