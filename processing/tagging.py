@@ -142,6 +142,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     topic_terms: dict[str, list[str]] = {}
     fallback: list[Term] = []
     claimed: list[tuple[int, int]] = []  # spans of counted phrases, any department
+    counted: dict[str, set[str]] = {}  # terms already scored, per department
     for start, term in hits:
         end = start + len(term.stems)
         if term.kind == "fallback":
@@ -168,16 +169,23 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             continue
         if term.topic and term.kind == "topic":
             _add(topic_terms, term.topic, term.text)
+            # Show the context that let the topic fire ("jalan" + "rusak").
+            for cue in sorted(index.topic_requires.get(term.topic, frozenset()) & present):
+                _add(topic_terms, term.topic, cue)
         spans = covered.setdefault(term.department, [])
-        known = dep_terms.get(term.department, ())
+        known = counted.setdefault(term.department, set())
         if _inside(start, end, spans) or term.text in known:
             # Part of a longer phrase already counted, or the same term again.
             _add(dep_terms, term.department, term.text)
             continue
         spans.append((start, end))
+        known.add(term.text)
         claimed.append((start, end))
         scores[term.department] = scores.get(term.department, 0.0) + weight
         _add(dep_terms, term.department, term.text)
+        if term.topic and term.kind == "topic":
+            for cue in topic_terms.get(term.topic, ()):
+                _add(dep_terms, term.department, cue)
     chosen = [d for d, s in scores.items() if s >= THRESHOLD]
     if not chosen and fallback:
         for term in fallback:
