@@ -124,6 +124,9 @@ def test_tags_keep_matched_terms_and_topics(resources) -> None:
     assert "truk tambang" in terms["dishub"]
     assert "truk_tambang" in result.topics and "jalan_rusak" in result.topics
     assert result.matched["topics"]["truk_tambang"] == ["truk tambang"]
+    # the context that let the road topic fire is shown too
+    cues = result.matched["topics"]["jalan_rusak"]
+    assert cues[0] == "jalan" and "berlubang" in cues
 
 
 def test_mention_of_agency_tags_it(resources) -> None:
