@@ -137,6 +137,7 @@ def taxonomy_version(config: Any) -> str:
         "places": config.places.model_dump(),
         "relevance": config.relevance.model_dump(),
         "aspirasi": _aspirasi_data(),
+        "lexicons": lexicon.data_digest(),
     }
     digest = hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
     return digest[:12]
