@@ -55,7 +55,13 @@ def analyze(
         # Another region is named and wins: a same-named place there ("Kelurahan
         # Tegal, Jakarta Selatan"), not a Kabupaten Bogor kecamatan.
         kecamatan = ()
-    is_news = kind in NEWS_KINDS
+    if kind is None:
+        # ``pantau tag`` input may not say: an item with a headline, or opening with
+        # a newsroom dateline ("Bogor (ANTARA) -"), is news.
+        markers = resources.aspirasi.news_markers
+        is_news = bool(title_tokens) or any(t in markers for t in body_norm.tokens[:6])
+    else:
+        is_news = kind in NEWS_KINDS
     question = body_norm.question or bool(title_norm and title_norm.question)
     emoji = body_norm.emoji + (title_norm.emoji if title_norm else ())
     verdict = classify(words, resources.aspirasi, question=question, is_news=is_news, emoji=emoji)

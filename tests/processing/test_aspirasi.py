@@ -72,3 +72,13 @@ def test_cues_are_kept(resources) -> None:
     result = analyze(resources, "jalan belum diperbaiki, mohon segera", kind="x")
     assert "belum diperbaiki" in result.matched["aspirasi"]["keluhan"]
     assert "mohon" in result.matched["aspirasi"]["permintaan"]
+
+
+def test_unknown_kind_is_news_when_it_has_a_headline(resources) -> None:
+    # "pantau tag" lines may carry no kind: a headline (or a dateline) means news.
+    headline = analyze(resources, "Satpol PP membongkar 30 bangunan liar.", "Bongkar Bangunan Liar")
+    assert headline.aspirasi == "informasi"
+    dateline = analyze(resources, "Cibinong (ANTARA) - Satpol PP membongkar bangunan liar.")
+    assert dateline.aspirasi == "informasi"
+    post = analyze(resources, "bangunan liar di mana-mana, satpol pp kemana")
+    assert post.aspirasi == "keluhan"
