@@ -93,7 +93,7 @@ class RelevanceConfig(_Model):
     regency_terms: list[str] = Field(default_factory=list)
     kota_terms: list[str] = Field(default_factory=list)
     elsewhere_terms: list[str] = Field(default_factory=list)
-    # Local-government words ("bupati", "desa") that lean to the regency when
+    # Local-government words ("bupati", "pemkab") that lean to the regency when
     # nothing names Kota Bogor or another region.
     weak_regency_terms: list[str] = Field(default_factory=list)
     threshold: float = Field(default=0.5, ge=0, le=1)
