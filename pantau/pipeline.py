@@ -267,7 +267,7 @@ def process_pending(
         results = []
         for post in batch:
             analysis = analyze(resources, post.text, post.title, post.kind)
-            keys = dedup_keys(post.url, post.title)
+            keys = dedup_keys(post.url, post.title, post.text)
             size = len(post.text.split()) + len((post.title or "").split())
             dup = index.find(analysis.fingerprint, keys, size)
             if dup == post.id:
