@@ -98,9 +98,7 @@ def volume_series(
     return out
 
 
-def find_spikes(
-    baselines: Iterable[Baseline], sigma: float, min_count: int
-) -> list[Baseline]:
+def find_spikes(baselines: Iterable[Baseline], sigma: float, min_count: int) -> list[Baseline]:
     """Return the baselines that spike today, biggest excess first."""
     spikes = [b for b in baselines if b.is_spike(sigma, min_count)]
     return sorted(spikes, key=lambda b: (-(b.today - b.threshold(sigma)), str(b.key)))

@@ -62,7 +62,9 @@ def compose(
     message["Message-ID"] = make_msgid(domain="pantau.local")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    html_part = message.get_payload()[1]  # type: ignore[index]
+    html_part = message.get_body(preferencelist=("html",))
+    if html_part is None:  # pragma: no cover - add_alternative always creates it
+        raise PipelineError("could not build the HTML part of the message")
     for name, png in images.items():
         html_part.add_related(
             png, maintype="image", subtype="png", cid=f"<{name}@{CID_DOMAIN}>",

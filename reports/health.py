@@ -61,8 +61,8 @@ def silence_limit(new_times: list[datetime]) -> timedelta:
     if len(new_times) < 3:
         return DEFAULT_SILENCE
     ordered = sorted(new_times)
-    gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
-    return max(MIN_SILENCE, SILENCE_FACTOR * statistics.median(gaps))
+    gaps = [(b - a).total_seconds() for a, b in zip(ordered, ordered[1:], strict=False)]
+    return max(MIN_SILENCE, timedelta(seconds=SILENCE_FACTOR * statistics.median(gaps)))
 
 
 def check_sources(

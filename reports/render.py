@@ -141,3 +141,8 @@ def render(
     names = dict(departments or {s.code: s.name for s in digest.departments})
     scope_name = names.get(digest.scope, digest.scope) if digest.scope else None
     return template.render(d=digest, names=names, images=dict(images or {}), scope=scope_name)
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render another template of ``reports/templates`` (alerts) with the same filters."""
+    return _ENV.get_template(name).render(**context)

@@ -60,3 +60,38 @@ def write_digests(
         sent = send_digests(digest, config, departments=departments)
         log.info("digest %s e-mailed: %d message(s)", digest.day, sent)
     return paths
+
+
+def write_department_digest(
+    db: sqlite_utils.Database,
+    config: Config,
+    code: str,
+    *,
+    day: date | None = None,
+    fmt: str | None = None,
+    out: str | None = None,
+    email: bool = False,
+    now: datetime | None = None,
+) -> list[Path]:
+    """Render one department's part of the digest (and e-mail it to its recipients)."""
+    from reports.digest import department_digest
+
+    digest = department_digest(build_digest(db, config, day, now=now), code)
+    formats = [fmt] if fmt else list(config.report.formats)
+    paths = []
+    for one in formats:
+        if out and fmt:
+            target = Path(out)
+        else:
+            folder = Path(out or config.report.out_dir)
+            target = folder / f"digest-{digest.day.isoformat()}-{code}.{one}"
+        paths.append(write_digest(render_file(digest, one, config), target))
+    if email:
+        from pantau.errors import PipelineError
+        from reports.email import build_message, send_message
+
+        addresses = list(config.report.department_recipients.get(code, []))
+        if not addresses:
+            raise PipelineError(f"report.department_recipients.{code} is empty: nobody to e-mail")
+        send_message(build_message(digest, config, addresses), config)
+    return paths

@@ -161,3 +161,29 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         FROM posts p JOIN analysis a ON a.post_id = p.id
         """
     )
+
+
+@MIGRATIONS()
+def m002_alerts(db: sqlite_utils.Database) -> None:
+    """Spike alerts: one row per (kind, key, local day), so each alert is sent once."""
+    db.execute(
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            day TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            baseline_mean REAL NOT NULL,
+            baseline_std REAL NOT NULL,
+            threshold REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            recipients TEXT NOT NULL DEFAULT '[]',
+            error TEXT,
+            UNIQUE (kind, key, day)
+        )
+        """
+    )
+    db.execute("CREATE INDEX alerts_key_time ON alerts (kind, key, created_at)")
