@@ -68,9 +68,9 @@ def trend_chart(values: Sequence[int], day: date, mean: float, *, spike: bool = 
 def kecamatan_chart(counts: Sequence[tuple[str, int]]) -> bytes:
     """Horizontal bars: complaints per kecamatan, largest on top (at most 12)."""
     shown = list(counts[:MAX_KECAMATAN])
-    height = 0.28 * max(len(shown), 1) + 0.5
+    height = 0.26 * max(len(shown), 1) + 0.2
     fig = Figure(figsize=(5.6, height), dpi=DPI)
-    ax = fig.add_axes((0.3, 0.5 / height / 2, 0.62, 1 - 0.5 / height))
+    ax = fig.add_axes((0.3, 0.1 / height, 0.62, 1 - 0.2 / height))
     names = [name for name, _ in reversed(shown)]
     values = [n for _, n in reversed(shown)]
     ax.barh(range(len(values)), values, color=RED, height=0.65)
@@ -80,6 +80,7 @@ def kecamatan_chart(counts: Sequence[tuple[str, int]]) -> bytes:
     for i, v in enumerate(values):
         ax.text(v + top * 0.02, i, str(v), va="center", fontsize=8, color=TEXT)
     ax.set_xlim(0, top * 1.15)
+    ax.set_ylim(-0.6, len(values) - 0.4)
     _style(ax)
     ax.spines["bottom"].set_visible(False)
     return _png(fig)

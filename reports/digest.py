@@ -118,6 +118,7 @@ class Digest:
     kecamatan_complaints: tuple[tuple[str, int], ...] = ()
     health: HealthReport = HealthReport(0, ())
     needs_answer_more: int = 0
+    needs_by_department: tuple[tuple[str, int, str], ...] = ()  # code, count, top kecamatan
     scope: str | None = None  # a department code for a per-department digest
 
     @property
@@ -309,6 +310,7 @@ def build_digest(
         aspirasi_counts={k: aspirasi.get(k, 0) for k in ASPIRASI_ORDER},
         needs_answer=tuple(needs[:MAX_NEEDS_ANSWER]),
         needs_answer_more=max(0, len(needs) - MAX_NEEDS_ANSWER),
+        needs_by_department=_needs_by_department(needs),
         departments=tuple(sections),
         kecamatan=_by_count(Counter(k for p in posts for k in p.kecamatan)),
         kecamatan_complaints=_by_count(
@@ -320,6 +322,20 @@ def build_digest(
         spikes=tuple(spikes),
         health=check_sources(db, enabled, now, tz),
     )
+
+
+def _needs_by_department(needs: list[DigestPost]) -> tuple[tuple[str, int, str], ...]:
+    counts: Counter[str] = Counter()
+    places: dict[str, Counter[str]] = {}
+    for post in needs:
+        for code in post.departments or ("",):
+            counts[code] += 1
+            places.setdefault(code, Counter()).update(post.kecamatan)
+    out = []
+    for code, n in _by_count(counts):
+        top = _by_count(places[code])
+        out.append((code, n, top[0][0] if top else ""))
+    return tuple(out)
 
 
 def has_history(totals: Baseline, days: int) -> bool:
@@ -362,6 +378,7 @@ def department_digest(digest: Digest, code: str) -> Digest:
         aspirasi_counts={k: counts.get(k, 0) for k in ASPIRASI_ORDER},
         needs_answer=needs,
         needs_answer_more=0,
+        needs_by_department=tuple(n for n in digest.needs_by_department if n[0] == code),
         departments=(section,) if section else (),
         kecamatan=_by_count(Counter(k for p in mine for k in p.kecamatan)),
         kecamatan_complaints=_by_count(complaints),
