@@ -110,8 +110,10 @@ def send_message(
                 client.login(user, password)
             client.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
+        detail = clean_header(str(exc), 160)
         raise PipelineError(
             f"smtp {smtp.host}:{smtp.port}: cannot send: {type(exc).__name__}"
+            + (f": {detail}" if detail else "")
         ) from None
 
 

@@ -45,9 +45,9 @@ def _break(text: str) -> str:
 
 def md_escape(value: Any) -> str:
     """Escape Markdown syntax and raw HTML in untrusted text; break very long words."""
-    text = plain(value)
+    text = _break(plain(value))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _break(_MD_SPECIAL.sub(r"\\\1", text))
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def md_url(value: Any) -> str:
@@ -60,7 +60,7 @@ def md_url(value: Any) -> str:
 
 def breakable(value: Any) -> Markup:
     """HTML-escape and let very long words wrap (zero-width break every 40 chars)."""
-    return Markup(_break(str(escape(plain(value)))))
+    return Markup(str(escape(_break(plain(value)))))
 
 
 def plain(value: Any) -> str:
@@ -138,7 +138,8 @@ def render(
     sources (``data:`` URIs for a file, ``cid:`` for an e-mail; HTML only).
     """
     template = _ENV.get_template(f"digest.{fmt}.j2")
-    names = dict(departments or {s.code: s.name for s in digest.departments})
+    names = {code: plain(name) for code, name in
+             (departments or {s.code: s.name for s in digest.departments}).items()}  # fmt: skip
     scope_name = names.get(digest.scope, digest.scope) if digest.scope else None
     return template.render(d=digest, names=names, images=dict(images or {}), scope=scope_name)
 

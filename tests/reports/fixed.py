@@ -181,13 +181,19 @@ def insert_runs(db: sqlite_utils.Database, now: datetime = NOW) -> None:
     while t < now:
         for source in ("tribun-bogor", "gnews-bogor"):
             rid = run_store.start_run(db, source, t)
-            run_store.finish_run(db, rid, status="ok", fetched=10, new=2, finished=t + timedelta(minutes=1))
+            run_store.finish_run(
+                db, rid, status="ok", fetched=10, new=2, finished=t + timedelta(minutes=1)
+            )
         if t < now - timedelta(days=3):
             rid = run_store.start_run(db, "reddit-bogor", t)
-            run_store.finish_run(db, rid, status="ok", fetched=5, new=1, finished=t + timedelta(minutes=1))
+            run_store.finish_run(
+                db, rid, status="ok", fetched=5, new=1, finished=t + timedelta(minutes=1)
+            )
         else:
             rid = run_store.start_run(db, "reddit-bogor", t)
-            run_store.finish_run(db, rid, status="ok", fetched=5, new=0, finished=t + timedelta(minutes=1))
+            run_store.finish_run(
+                db, rid, status="ok", fetched=5, new=0, finished=t + timedelta(minutes=1)
+            )
         failing = t > now - timedelta(hours=10)
         rid = run_store.start_run(db, "x-bogor", t)
         run_store.finish_run(

@@ -28,7 +28,9 @@ def _check(name: str, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"{path} missing: run with PANTAU_UPDATE_GOLDEN=1 to create it"
     expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"{name} differs from the golden file (PANTAU_UPDATE_GOLDEN=1 to accept)"
+    assert text == expected, (
+        f"{name} differs from the golden file (PANTAU_UPDATE_GOLDEN=1 to accept)"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["html", "md", "txt"])
