@@ -256,7 +256,9 @@ def build_digest(
     day = day or now.astimezone(tz).date()
     start, end = day_bounds(day, tz)
     ref = min(now, from_iso(end) or now)
-    rows = queries.day_posts(db, start, end)
+    # Only what was known at ``now``: today's digest (or a re-run with a frozen clock)
+    # never shows posts stamped later than the moment it is built.
+    rows = queries.day_posts(db, start, min(end, to_iso(ref) or end))
     relevant_rows = [r for r in rows if r["relevant"]]
     groups = _group(relevant_rows)
     posts = [_to_post(g, tz, ref) for g in groups]
@@ -265,9 +267,9 @@ def build_digest(
 
     alerts = config.report.alerts
     history = max(alerts.baseline_days, TREND_DAYS)
-    totals = volume_series(db, tz, day, history)[None]
-    per_dept = volume_series(db, tz, day, history, "department")
-    per_topic = volume_series(db, tz, day, history, "topic")
+    totals = volume_series(db, tz, day, history, until=ref)[None]
+    per_dept = volume_series(db, tz, day, history, "department", until=ref)
+    per_topic = volume_series(db, tz, day, history, "topic", until=ref)
     spikes: list[Spike] = []
     if has_history(totals, alerts.baseline_days):
         spikes = _spikes(per_dept, per_topic, alerts.baseline_days, alerts.sigma, alerts.min_count)
