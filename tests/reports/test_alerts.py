@@ -95,6 +95,9 @@ def test_no_recipients_means_not_sent_and_not_recorded(tmp_path) -> None:
 
 def test_recipients_for_topics_follow_their_department() -> None:
     config = fixed_config()
-    assert recipients_for(config, "topic", "sampah") == ["humas@bogorkab.go.id", "dlh@bogorkab.go.id"]
+    assert recipients_for(config, "topic", "sampah") == [
+        "humas@bogorkab.go.id",
+        "dlh@bogorkab.go.id",
+    ]
     assert recipients_for(config, "department", "pupr") == ["humas@bogorkab.go.id"]
     assert recipients_for(config, "topic", "unknown") == ["humas@bogorkab.go.id"]
