@@ -120,6 +120,7 @@ class Digest:
     needs_answer_more: int = 0
     needs_by_department: tuple[tuple[str, int, str], ...] = ()  # code, count, top kecamatan
     scope: str | None = None  # a department code for a per-department digest
+    spikes_checked: bool = True  # False while the store has too little history
 
     @property
     def quiet(self) -> bool:
@@ -271,7 +272,8 @@ def build_digest(
     per_dept = volume_series(db, tz, day, history, "department", until=ref)
     per_topic = volume_series(db, tz, day, history, "topic", until=ref)
     spikes: list[Spike] = []
-    if has_history(totals, alerts.baseline_days):
+    checked = has_history(totals, alerts.baseline_days)
+    if checked:
         spikes = _spikes(per_dept, per_topic, alerts.baseline_days, alerts.sigma, alerts.min_count)
     spiking = {s.key for s in spikes if s.kind == "department"}
 
@@ -322,6 +324,7 @@ def build_digest(
         mean_7d=round(sum(recent) / len(recent), 1) if recent else 0.0,
         change_7d=totals.change(TREND_DAYS),
         spikes=tuple(spikes),
+        spikes_checked=checked,
         health=check_sources(db, enabled, now, tz),
     )
 

@@ -105,7 +105,9 @@ def test_no_spikes_without_enough_history(tmp_path) -> None:
     insert_items(db, day_items())
     d = build_digest(db, fixed_config(), DAY, now=NOW)
     assert d.relevant == 14 and d.spikes == () and d.change_7d is None
-    assert "Belum ada riwayat 7 hari" in render(d, "html")
+    assert d.spikes_checked is False
+    html = render(d, "html")
+    assert "Belum ada riwayat 7 hari" in html and "riwayat data belum cukup" in html
     db.close()
 
 
