@@ -99,9 +99,45 @@ def test_hostile_content_escaped_everywhere(tmp_path) -> None:
     db.close()
 
 
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
+
+
+def _digest_with(title: str, text: str, url: str, kec: str):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from reports.digest import Digest, DigestPost, _excerpt
+    from collectors.urls import safe_link
+    from tests.reports.fixed import DAY
+
+    post = DigestPost(id=1, title=title or "(tanpa judul)", excerpt=_excerpt(text), source="src",
+                      kind="x", author=None, time_local="09:00", url=safe_link(url),
+                      departments=("pupr",), kecamatan=(kec,), aspirasi="keluhan", sentiment=-1.0,
+                      terms=(title[:20],), repeats=2, reach=3, sources=("src", text[:10]))  # fmt: skip
+    digest = Digest(day=DAY, timezone="Asia/Jakarta", generated_at="2026-11-28 07:00", total=1,
+                    relevant=1, duplicates=0, not_relevant=0,
+                    aspirasi_counts={"keluhan": 1, "permintaan": 0, "pertanyaan": 0,
+                                     "apresiasi": 0, "informasi": 0},
+                    needs_answer=(post,), departments=(), kecamatan=((kec, 1),),
+                    kecamatan_complaints=((kec, 1),))  # fmt: skip
+    return replace(digest)
+
+
 @settings(max_examples=60, deadline=None)
-@given(title=st.text(max_size=200), text=st.text(max_size=300), url=st.text(max_size=80))
-def test_any_post_text_renders_safe_html(tmp_path_factory, title: str, text: str, url: str) -> None:
+@given(title=_TEXT, text=_TEXT, url=_TEXT, kec=_TEXT)
+def test_any_post_renders_safely_in_every_format(title: str, text: str, url: str, kec: str) -> None:
+    digest = _digest_with(title, text, url, kec)
+    html = render(digest, "html", {"pupr": "Dinas PUPR"})
+    _assert_safe_html(html)
+    md = render(digest, "md", {"pupr": "Dinas PUPR"})
+    assert "<" not in md.replace("&lt;", "")
+    assert not re.search(r"\]\((?!https?:)", md)  # every Markdown link target is http(s)
+    txt = render(digest, "txt", {"pupr": "Dinas PUPR"})
+    assert all(c.isprintable() or c == "\n" for c in txt)
+
+
+@settings(max_examples=60, deadline=None)
+@given(title=st.text(max_size=200), text=st.text(max_size=300))
+def test_escaping_filters(title: str, text: str) -> None:
     from reports.render import breakable, md_escape, plain
 
     post_html = str(breakable(title))
