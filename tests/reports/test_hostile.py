@@ -105,8 +105,8 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
 def _digest_with(title: str, text: str, url: str, kec: str):  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    from reports.digest import Digest, DigestPost, _excerpt
     from collectors.urls import safe_link
+    from reports.digest import Digest, DigestPost, _excerpt
     from tests.reports.fixed import DAY
 
     post = DigestPost(id=1, title=title or "(tanpa judul)", excerpt=_excerpt(text), source="src",
