@@ -230,7 +230,8 @@ def _to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> Digest
     )
 
 
-def _sort_key(post: DigestPost) -> tuple[float, int]:
+def story_order(post: DigestPost) -> tuple[float, int]:
+    """Sort key of stories: highest rank score first, then oldest id."""
     return (-post.score, post.id)
 
 
@@ -240,7 +241,8 @@ def _sentiment(posts: list[DigestPost]) -> tuple[int, int, int]:
     return (neg, len(posts) - neg - pos, pos)
 
 
-def _by_count(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+def by_count(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Counter items, most common first, ties by name."""
     return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -264,7 +266,7 @@ def build_digest(
     groups = _group(relevant_rows)
     posts = [_to_post(g, tz, ref) for g in groups]
     aspirasi = Counter(p.aspirasi for p in posts)
-    needs = sorted((p for p in posts if p.aspirasi in NEEDS_ANSWER), key=_sort_key)
+    needs = sorted((p for p in posts if p.aspirasi in NEEDS_ANSWER), key=story_order)
 
     alerts = config.report.alerts
     history = max(alerts.baseline_days, TREND_DAYS)
@@ -290,8 +292,8 @@ def build_digest(
                 name=dept.name,
                 total=len(mine),
                 complaints=sum(1 for p in mine if p.aspirasi in COMPLAINTS),
-                posts=tuple(sorted(mine, key=_sort_key)[:limit]),
-                topics=_by_count(Counter(t for p in mine for t in p.topics))[:5],
+                posts=tuple(sorted(mine, key=story_order)[:limit]),
+                topics=by_count(Counter(t for p in mine for t in p.topics))[:5],
                 aspirasi=tuple(sorted(Counter(p.aspirasi for p in mine).items(),
                                       key=lambda kv: ASPIRASI_ORDER.get(kv[0], 9))),
                 trend=series,
@@ -316,11 +318,11 @@ def build_digest(
         needs_answer_more=max(0, len(needs) - MAX_NEEDS_ANSWER),
         needs_by_department=_needs_by_department(needs),
         departments=tuple(sections),
-        kecamatan=_by_count(Counter(k for p in posts for k in p.kecamatan)),
-        kecamatan_complaints=_by_count(
+        kecamatan=by_count(Counter(k for p in posts for k in p.kecamatan)),
+        kecamatan_complaints=by_count(
             Counter(k for p in posts if p.aspirasi in COMPLAINTS for k in p.kecamatan)
         ),
-        untagged=tuple(sorted((p for p in posts if not p.departments), key=_sort_key)[:limit]),
+        untagged=tuple(sorted((p for p in posts if not p.departments), key=story_order)[:limit]),
         mean_7d=round(sum(recent) / len(recent), 1) if recent else 0.0,
         change_7d=totals.change(TREND_DAYS),
         spikes=tuple(spikes),
@@ -337,8 +339,8 @@ def _needs_by_department(needs: list[DigestPost]) -> tuple[tuple[str, int, str],
             counts[code] += 1
             places.setdefault(code, Counter()).update(post.kecamatan)
     out = []
-    for code, n in _by_count(counts):
-        top = _by_count(places[code])
+    for code, n in by_count(counts):
+        top = by_count(places[code])
         out.append((code, n, top[0][0] if top else ""))
     return tuple(out)
 
@@ -363,40 +365,3 @@ def _spikes(
             out.append(Spike(kind, str(b.key), b.today, round(b.mean, 1),
                              round(b.threshold(sigma), 1)))  # fmt: skip
     return out
-
-
-def department_digest(digest: Digest, code: str) -> Digest:
-    """Return the part of ``digest`` that concerns one department (for its own recipients)."""
-    section = next((s for s in digest.departments if s.code == code), None)
-    mine = section.posts if section else ()
-    candidates = {p.id: p for p in digest.needs_answer if code in p.departments}
-    candidates.update((p.id, p) for p in mine if p.aspirasi in NEEDS_ANSWER)
-    needs = tuple(sorted(candidates.values(), key=_sort_key))
-    counts = dict(section.aspirasi) if section else {}
-    complaints = Counter(k for p in needs if p.aspirasi in COMPLAINTS for k in p.kecamatan)
-    return replace(
-        digest,
-        total=section.total if section else 0,
-        relevant=section.total if section else 0,
-        duplicates=sum(p.repeats - 1 for p in mine),
-        not_relevant=0,
-        aspirasi_counts={k: counts.get(k, 0) for k in ASPIRASI_ORDER},
-        needs_answer=needs,
-        needs_answer_more=0,
-        needs_by_department=tuple(n for n in digest.needs_by_department if n[0] == code),
-        departments=(section,) if section else (),
-        kecamatan=_by_count(Counter(k for p in mine for k in p.kecamatan)),
-        kecamatan_complaints=_by_count(complaints),
-        untagged=(),
-        mean_7d=section.mean_7d if section else 0.0,
-        change_7d=_change(section),
-        spikes=tuple(s for s in digest.spikes if s.kind == "department" and s.key == code),
-        health=HealthReport(0, ()),
-        scope=code,
-    )
-
-
-def _change(section: DepartmentSection | None) -> float | None:
-    if section is None or not section.mean_7d:
-        return None
-    return (section.total - section.mean_7d) / section.mean_7d

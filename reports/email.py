@@ -18,8 +18,9 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pantau.config import Config
 from pantau.errors import PipelineError
 from reports.charts import content_ids, digest_charts
-from reports.digest import Digest, department_digest
+from reports.digest import Digest
 from reports.render import render, tanggal
+from reports.scope import department_digest
 
 log = logging.getLogger(__name__)
 CID_DOMAIN = "pantau"
@@ -137,18 +138,28 @@ def send_digests(
             "nobody to e-mail the digest to"
         )
     sent = 0
+    errors: list[str] = []
+    batches: list[tuple[Digest, list[str]]] = []
     if recipients:
-        send_message(build_message(digest, config, recipients), config, tls_context=tls_context)
-        sent += 1
+        batches.append((digest, recipients))
     for code, addresses in sorted(targets.items()):
         if not addresses:
             continue
         if code not in config.departments:
             log.warning("report.department_recipients: unknown department %r skipped", code)
             continue
-        part = department_digest(digest, code)
-        send_message(build_message(part, config, list(addresses)), config, tls_context=tls_context)
+        batches.append((department_digest(digest, code), list(addresses)))
+    # One failing message never stops the others; the failures are reported together.
+    for part, addresses in batches:
+        try:
+            send_message(build_message(part, config, addresses), config, tls_context=tls_context)
+        except PipelineError as exc:
+            log.error("digest for %s not sent: %s", part.scope or "humas", exc)
+            errors.append(f"{part.scope or 'humas'}: {exc}")
+            continue
         sent += 1
+    if errors:
+        raise PipelineError(f"{len(errors)} of {len(batches)} digest e-mails failed: {errors[0]}")
     return sent
 
 

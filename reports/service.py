@@ -74,7 +74,7 @@ def write_department_digest(
     now: datetime | None = None,
 ) -> list[Path]:
     """Render one department's part of the digest (and e-mail it to its recipients)."""
-    from reports.digest import department_digest
+    from reports.scope import department_digest
 
     digest = department_digest(build_digest(db, config, day, now=now), code)
     formats = [fmt] if fmt else list(config.report.formats)

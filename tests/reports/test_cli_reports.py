@@ -88,3 +88,31 @@ def test_alerts_command_reports_failed_sends(tmp_path: Path, monkeypatch) -> Non
                       "security": "none", "username_env": None, "password_env": None})  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "spikes=2 sent=2" in result.output and len(inbox.messages) == 2
+
+
+def test_department_digest_emailed_to_its_recipients(fixed_db, tmp_path: Path) -> None:
+    from tests.reports.smtp_server import smtp_server
+
+    with smtp_server(tmp_path) as (inbox, port, _):
+        smtp = {"host": "127.0.0.1", "port": port, "security": "none", "username_env": None,
+                "password_env": None}  # fmt: skip
+        result = _run(tmp_path, "digest", "--date", "2026-11-27", "--department", "dlh",
+                      "--out", str(tmp_path / "d"), "--email", smtp=smtp)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        nobody = _run(tmp_path, "digest", "--date", "2026-11-27", "--department", "pupr",
+                      "--out", str(tmp_path / "d"), "--email", smtp=smtp)  # fmt: skip
+    assert len(inbox.messages) == 1 and inbox.envelopes[0][1] == ["dlh@bogorkab.go.id"]
+    assert (tmp_path / "d" / "digest-2026-11-27-dlh.html").exists()
+    assert nobody.exit_code == 1 and "department_recipients.pupr is empty" in nobody.output
+
+
+def test_full_digest_email_from_cli(fixed_db, tmp_path: Path) -> None:
+    from tests.reports.smtp_server import smtp_server
+
+    with smtp_server(tmp_path) as (inbox, port, _):
+        smtp = {"host": "127.0.0.1", "port": port, "security": "none", "username_env": None,
+                "password_env": None}  # fmt: skip
+        result = _run(tmp_path, "digest", "--date", "2026-11-27", "--out", str(tmp_path / "d"),
+                      "--email", "--no-department-emails", smtp=smtp)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [e[1] for e in inbox.envelopes] == [["humas@bogorkab.go.id"]]

@@ -66,7 +66,10 @@ def test_refused_message_is_one_clear_error(fixed_db, tmp_path) -> None:
         inbox.fail = True
         config = fixed_config(smtp={"host": "127.0.0.1", "port": port, "security": "none",
                                     "username_env": None, "password_env": None})  # fmt: skip
-        with pytest.raises(PipelineError, match=r"smtp 127\.0\.0\.1:\d+: cannot send"):
+        with pytest.raises(
+            PipelineError,
+            match=r"2 of 2 digest e-mails failed: humas: smtp 127\.0\.0\.1:\d+: cannot send",
+        ):
             send_digests(build_digest(fixed_db, config, DAY, now=NOW), config)
 
 
@@ -84,7 +87,7 @@ def test_headers_cannot_be_injected(fixed_db) -> None:
 
     config = parse_config(data)
     digest = build_digest(fixed_db, config, DAY, now=NOW)
-    from reports.digest import department_digest
+    from reports.scope import department_digest
 
     message = build_message(department_digest(digest, "pupr"), config, ["pupr@bogorkab.go.id"])
     assert message["Bcc"] is None and message["X-Evil"] is None

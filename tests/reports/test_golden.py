@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from reports.charts import content_ids, digest_charts
-from reports.digest import build_digest, department_digest
+from reports.digest import build_digest
 from reports.render import render
+from reports.scope import department_digest
 from reports.service import department_names
 from tests.reports.fixed import DAY, NOW
 
