@@ -24,7 +24,7 @@ from pantau.models import utcnow
 from reports.baseline import Baseline, find_spikes, volume_series
 from reports.digest import Digest, DigestPost, build_digest, has_history
 from reports.email import compose, send_message
-from reports.render import render_template, tanggal, topic_label
+from reports.render import angka, render_template, tanggal, topic_label
 from storage import alerts as alert_store
 
 log = logging.getLogger(__name__)

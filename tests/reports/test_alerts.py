@@ -35,7 +35,9 @@ def test_alert_fires_once_and_not_again_during_cooldown(tmp_path) -> None:
             ("department", "dlh", 6, "sent"), ("topic", "sampah", 6, "sent")]  # fmt: skip
         assert len(inbox.messages) == 2
         message = inbox.messages[0]
-        assert "lonjakan sebutan Dinas Lingkungan Hidup" in message["Subject"]
+        assert message["Subject"].strip() == (
+            "Pantau: lonjakan sebutan Dinas Lingkungan Hidup hari ini (6, biasanya 1,5)"
+        )
         assert inbox.envelopes[0][1] == ["humas@bogorkab.go.id", "dlh@bogorkab.go.id"]
         html = message.get_body(preferencelist=("html",)).get_content()
         assert "Sampai pukul 14:00 WIB" in html and "Sampah menumpuk di Cibinong" in html
