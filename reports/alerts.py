@@ -111,7 +111,7 @@ def alert_message(
     html = render_template("alert.html.j2", **context)
     text = render_template("alert.txt.j2", **context)
     subject = (
-        f"Pantau: lonjakan sebutan {label} hari ini ({spike.today}, biasanya {spike.mean:.1f})"
+        f"Pantau: lonjakan sebutan {label} hari ini ({spike.today}, biasanya {angka(spike.mean)})"
     )
     return compose(subject, text, html, {}, config.report.smtp.sender, recipients)
 
