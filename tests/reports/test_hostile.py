@@ -46,7 +46,7 @@ class _Collect(HTMLParser):
         self.data.append(data)
 
 
-ALLOWED = {"html", "head", "meta", "title", "body", "div", "h1", "h2", "h3", "p", "span",
+ALLOWED = {"html", "head", "meta", "title", "body", "div", "h1", "h2", "h3", "p", "span", "b",
            "strong", "a", "table", "tr", "td", "th", "img", "br"}  # fmt: skip
 
 
