@@ -151,7 +151,9 @@ def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return cut + "…"
 
 
-def _reach(metrics: dict[str, Any]) -> int:
+def _reach(metrics: Any) -> int:
+    if not isinstance(metrics, dict):
+        return 0
     keys = ("like_count", "retweet_count", "reply_count", "quote_count", "score", "num_comments",
             "views", "impression_count")  # fmt: skip
     total = 0
@@ -162,11 +164,14 @@ def _reach(metrics: dict[str, Any]) -> int:
     return total
 
 
-def _terms(matched: dict[str, Any]) -> tuple[str, ...]:
+def _terms(matched: Any) -> tuple[str, ...]:
     out: list[str] = []
+    if not isinstance(matched, dict):
+        return ()
     for group in ("departments", "topics", "kecamatan"):
-        for values in (matched.get(group) or {}).values():
-            for value in values:
+        terms = matched.get(group)
+        for values in terms.values() if isinstance(terms, dict) else ():
+            for value in values if isinstance(values, list) else ():
                 if isinstance(value, str) and value not in out:
                     out.append(value)
     return tuple(out[:8])

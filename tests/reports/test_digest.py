@@ -136,3 +136,15 @@ def test_baseline_statistics() -> None:
     assert not Baseline("department", "y", 3, (1, 2, 3, 2)).is_spike(3.0, 1)
     assert find_spikes([b, Baseline("topic", "z", 50, (0,) * 4)], 3.0, 5)[0].key == "z"
     assert Baseline("total", None, 4, (0, 0)).change() is None
+
+
+def test_odd_stored_json_does_not_break_the_digest(fixed_db, config) -> None:
+    # Rows written by older versions or by hand: metrics a list, matched terms not lists.
+    fixed_db.execute("UPDATE posts SET metrics = '[1, 2]' WHERE external_id = 'road-3'")
+    fixed_db.execute(
+        """UPDATE analysis SET matched = '{"departments": {"pupr": "jalan"}, "topics": 3}'
+           WHERE post_id = (SELECT id FROM posts WHERE external_id = 'road-1')"""
+    )
+    d = build_digest(fixed_db, config, DAY, now=NOW)
+    top = next(p for p in d.needs_answer if p.repeats == 3)
+    assert top.reach == 0 and top.terms == ()
