@@ -24,7 +24,7 @@ from pantau.models import utcnow
 from reports.baseline import Baseline, find_spikes, volume_series
 from reports.digest import Digest, DigestPost, build_digest, has_history
 from reports.email import compose, send_message
-from reports.render import angka, render_template, tanggal, topic_label
+from reports.render import angka, render_template, tanggal, topic_label, zone_label
 from storage import alerts as alert_store
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def alert_message(
     context = {
         "what": label, "spike": spike, "posts": posts, "names": names,
         "day": tanggal(now.astimezone(tz).date()), "time": now.astimezone(tz).strftime("%H:%M"),
-        "sigma": config.report.alerts.sigma,
+        "sigma": config.report.alerts.sigma, "zona": zone_label(config.timezone),
     }  # fmt: skip
     html = render_template("alert.html.j2", **context)
     text = render_template("alert.txt.j2", **context)

@@ -98,6 +98,15 @@ def persen(change: float | None) -> str:
     return f"{change * 100:+.0f}%"
 
 
+ZONE_LABEL = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
+              "Asia/Jayapura": "WIT"}  # fmt: skip
+
+
+def zone_label(timezone: str) -> str:
+    """Indonesian name of a time zone (``WIB``), else the IANA name."""
+    return ZONE_LABEL.get(timezone, timezone)
+
+
 def topic_label(code: str) -> str:
     """Human label of a topic code: ``jalan_rusak`` -> ``jalan rusak``."""
     return code.replace("_", " ")
@@ -141,7 +150,8 @@ def render(
     names = {code: plain(name) for code, name in
              (departments or {s.code: s.name for s in digest.departments}).items()}  # fmt: skip
     scope_name = names.get(digest.scope, digest.scope) if digest.scope else None
-    return template.render(d=digest, names=names, images=dict(images or {}), scope=scope_name)
+    return template.render(d=digest, names=names, images=dict(images or {}), scope=scope_name,
+                           zona=zone_label(digest.timezone))  # fmt: skip
 
 
 def render_template(name: str, **context: Any) -> str:

@@ -148,3 +148,15 @@ def test_odd_stored_json_does_not_break_the_digest(fixed_db, config) -> None:
     d = build_digest(fixed_db, config, DAY, now=NOW)
     top = next(p for p in d.needs_answer if p.repeats == 3)
     assert top.reach == 0 and top.terms == ()
+
+
+def test_times_follow_the_configured_zone(fixed_db) -> None:
+    from pantau.config import parse_config
+    from tests.reports.fixed import CONFIG
+
+    config = parse_config({**CONFIG, "timezone": "Asia/Makassar"})
+    d = build_digest(fixed_db, config, DAY, now=NOW)
+    text = render(d, "txt", department_names(config))
+    assert "WITA" in text and "WIB" not in text
+    pdam = next(p for p in d.needs_answer if "PDAM" in p.title)
+    assert pdam.time_local == "20:30"  # 19:30 WIB
