@@ -83,3 +83,43 @@ def test_metadata_file_and_command(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["databases"]["pantau"]["tables"]["cursors"]["hidden"]
     command = datasette_command(tmp_path / "pantau.db", out, "127.0.0.1", 9000)
     assert command is not None and command[-4:] == ["--host", "127.0.0.1", "--port", "9000"]
+
+
+def test_explore_command_serves_on_loopback(fixed_db, tmp_path: Path) -> None:
+    """Start the exact `pantau explore` command briefly on 127.0.0.1 and query it once."""
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.reports.smtp_server import free_port
+
+    db_path = tmp_path / "fixed.db"
+    port = free_port()
+    meta = write_metadata(db_path, tmp_path / "meta.json")
+    command = datasette_command(db_path, meta, "127.0.0.1", port)
+    assert command is not None
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/fixed/per_dinas.json?day={DAY}&_shape=array"
+    try:
+        rows = None
+        for _ in range(150):
+            if process.poll() is not None:
+                pytest.fail(f"datasette exited: {process.stderr.read().decode()[-1000:]}")  # type: ignore[union-attr]
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    rows = json.loads(response.read())
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        assert rows is not None, "datasette did not answer"
+        assert {r["department"] for r in rows} == {
+            "dlh",
+            "pupr",
+            "dishub",
+            "bpbd",
+            "tirta_kahuripan",
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
