@@ -61,6 +61,7 @@ def compose(
     message["To"] = ", ".join(clean_address(r) for r in recipients)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="pantau.local")
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     html_part = message.get_body(preferencelist=("html",))

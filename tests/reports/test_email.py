@@ -91,6 +91,7 @@ def test_headers_cannot_be_injected(fixed_db) -> None:
 
     message = build_message(department_digest(digest, "pupr"), config, ["pupr@bogorkab.go.id"])
     assert message["Bcc"] is None and message["X-Evil"] is None
+    assert message["Auto-Submitted"] == "auto-generated"
     assert "\r" not in message["Subject"] and "\n" not in message["Subject"]
     raw = message.as_bytes()
     assert b"\nBcc:" not in raw and b"\nX-Evil" not in raw  # not in headers, nor in bodies
