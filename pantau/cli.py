@@ -276,26 +276,71 @@ def retag(ctx: click.Context, progress: bool | None) -> None:
 )
 @click.option("--out", default=None, help="Output file (with --format) or folder.")
 @click.option("--email", is_flag=True, help="Also send it to the configured recipients.")
+@click.option(
+    "--department",
+    "department",
+    default=None,
+    help="Only this department's part (a code from config.yaml), as its recipients get it.",
+)
+@click.option(
+    "--department-emails/--no-department-emails",
+    default=True,
+    show_default=True,
+    help="With --email, also send each department its part (report.department_recipients).",
+)
+@click.option(
+    "--alerts", "alerts_only", is_flag=True, help="Only check for spikes and send alerts."
+)
 @click.pass_context
 @handle_errors
 def digest(
-    ctx: click.Context, day: str | None, fmt: str | None, out: str | None, email: bool
-) -> None:
+    ctx: click.Context, day: str | None, fmt: str | None, out: str | None, email: bool,
+    department: str | None, department_emails: bool, alerts_only: bool,
+) -> None:  # fmt: skip
     """Render the digest of a local day (Asia/Jakarta by default).
 
     Example: pantau digest --date 2026-11-27 --format html --out digest.html
     """
     obj: Context = ctx.obj
     db = obj.open_db()
-    for path in _write_digests(obj, db, _parse_day(day), fmt, out, email=email):
+    if alerts_only:
+        _run_alerts(ctx, obj, db)
+        return
+    if department:
+        from reports.service import write_department_digest
+
+        if department not in obj.config.departments:
+            raise click.BadParameter(
+                f"unknown department {department!r} (see `departments:` in config.yaml)",
+                param_hint="--department",
+            )
+        for path in write_department_digest(db, obj.config, department, day=_parse_day(day),
+                                            fmt=fmt, out=out, email=email):  # fmt: skip
+            click.echo(str(path))
+        return
+    for path in _write_digests(obj, db, _parse_day(day), fmt, out, email=email,
+                               departments=department_emails):  # fmt: skip
         click.echo(str(path))
 
 
 def _write_digests(obj: Context, db: Any, day: date | None, fmt: str | None, out: str | None,
-                   email: bool = False) -> list[Path]:  # fmt: skip
+                   email: bool = False, departments: bool = True) -> list[Path]:  # fmt: skip
     from reports.service import write_digests
 
-    return write_digests(db, obj.config, day=day, fmt=fmt, out=out, email=email)
+    return write_digests(db, obj.config, day=day, fmt=fmt, out=out, email=email,
+                         departments=departments)  # fmt: skip
+
+
+def _run_alerts(ctx: click.Context, obj: Context, db: Any) -> None:
+    from reports.alerts import check_and_send
+
+    results = check_and_send(db, obj.config)
+    for r in results:
+        click.echo(f"{r.status}: {r.kind}={r.key} today={r.count} mean={r.mean:g} "
+                   f"threshold={r.threshold:g}")  # fmt: skip
+    click.echo(f"spikes={len(results)} sent={sum(r.status == 'sent' for r in results)}")
+    if any(r.status == "failed" for r in results):
+        ctx.exit(EXIT_PARTIAL)
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -475,6 +520,101 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
     if failed:
         click.echo(f"{failed} problem(s) found", err=True)
         ctx.exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def alerts(ctx: click.Context) -> None:
+    """Check today's volume for spikes and e-mail each new alert once (for cron).
+
+    A department or topic spikes when today's count so far exceeds mean + sigma x std
+    of the previous days (report.alerts). Exit 3 when an alert could not be sent.
+
+    Example: pantau alerts
+    """
+    obj: Context = ctx.obj
+    _run_alerts(ctx, obj, obj.open_db())
+
+
+_FILTERS = [
+    click.option("--start", default=None, help="First local day (YYYY-MM-DD) or ISO time."),
+    click.option("--end", default=None, help="Last local day (inclusive) or ISO time."),
+    click.option(
+        "--department", "departments", multiple=True, help="Department code (repeatable)."
+    ),
+    click.option("--kecamatan", "kecamatan", multiple=True, help="Kecamatan name (repeatable)."),
+]
+
+
+def _with_filters(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_FILTERS):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True)  # fmt: skip
+@click.option("--out", default=None, help="Output file (default: mentions.csv / .parquet).")
+@_with_filters
+@click.pass_context
+@handle_errors
+def export(ctx: click.Context, fmt: str, out: str | None, start: str | None, end: str | None,
+           departments: tuple[str, ...], kecamatan: tuple[str, ...]) -> None:  # fmt: skip
+    """Export analysed mentions (one row per post) as CSV or Parquet.
+
+    Times are in the configured zone; list columns are joined with "; " in CSV.
+
+    Example: pantau export --format parquet --start 2026-11-01 --end 2026-11-30 --department pupr
+    """
+    from storage.frames import export_mentions
+
+    obj: Context = ctx.obj
+    target = out or f"mentions.{fmt}"
+    try:
+        count = export_mentions(
+            obj.open_db(readonly=True), target, fmt, start=start, end=end,
+            departments=list(departments), kecamatan=list(kecamatan), tz=obj.config.timezone,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--start/--end") from None
+    click.echo(f"rows={count} file={target}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--metadata-out", default=None, help="Where to write the Datasette metadata JSON.")
+@click.option("--dry-run", is_flag=True, help="Write the metadata, print the command, exit.")
+@click.pass_context
+@handle_errors
+def explore(ctx: click.Context, host: str, port: int, metadata_out: str | None,
+            dry_run: bool) -> None:  # fmt: skip
+    """Open the store in Datasette (the `explore` extra) with labels and canned queries.
+
+    Canned queries: keluhan_hari_ini, per_dinas, per_kecamatan, sumber_bermasalah.
+
+    Example: pantau explore --port 8001
+    """
+    import subprocess
+    import tempfile
+
+    from storage.explore import datasette_command, write_metadata
+
+    obj: Context = ctx.obj
+    db_path = obj.config.database_path(obj.db_path)
+    if not db_path.exists():
+        raise PipelineError(f"{db_path}: database not found (run `pantau run --once` first)")
+    meta = Path(metadata_out or Path(tempfile.mkdtemp(prefix="pantau-explore-")) / "metadata.json")
+    write_metadata(db_path, meta, obj.config.timezone)
+    command = datasette_command(db_path, meta, host, port)
+    if command is None:
+        raise PipelineError("datasette is not installed: pip install 'pantau[explore]'")
+    click.echo(" ".join(command))
+    if dry_run:
+        return
+    ctx.exit(subprocess.call(command))
 
 
 def main() -> None:

@@ -204,3 +204,28 @@ def m002_ops_leases_state_aggregates(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID
         """
     )
+
+
+def m003_alerts(db: sqlite_utils.Database) -> None:
+    """Spike alerts: one row per (kind, key, local day), so each alert is sent once."""
+    db.execute(
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            day TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            baseline_mean REAL NOT NULL,
+            baseline_std REAL NOT NULL,
+            threshold REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            recipients TEXT NOT NULL DEFAULT '[]',
+            error TEXT,
+            UNIQUE (kind, key, day)
+        )
+        """
+    )
+    db.execute("CREATE INDEX alerts_key_time ON alerts (kind, key, created_at)")
