@@ -206,6 +206,7 @@ def m002_ops_leases_state_aggregates(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
 def m003_alerts(db: sqlite_utils.Database) -> None:
     """Spike alerts: one row per (kind, key, local day), so each alert is sent once."""
     db.execute(
