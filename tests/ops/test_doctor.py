@@ -33,7 +33,10 @@ def test_healthy_install_passes(tmp_path: Path, server: LoopbackServer,
     code, findings, _ = _doctor(config, db_path)
     assert code == 0, findings
     assert findings["integrity"]["level"] == "ok"
-    assert "m002_ops_leases_state_aggregates" in findings["schema"]["detail"]
+    from storage.migrations import MIGRATIONS
+
+    latest = MIGRATIONS._migrations[-1].name
+    assert f"latest {latest}" in findings["schema"]["detail"]
     assert findings["source f"]["level"] == "ok" and "reachable" in findings["source f"]["detail"]
     assert findings["disk"]["detail"].startswith("database ")
     plain = runner.invoke(cli, ["--config", str(config), "--db", str(db_path), "doctor"])
