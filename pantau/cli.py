@@ -42,12 +42,24 @@ class Context:
 
             self._config = load_config(self.config_path)
             validate_sources(list(self._config.sources), self.config_path)
+            _register_secrets(self._config)
         return self._config
 
     def open_db(self, readonly: bool = False) -> Any:
         from storage.db import open_db
 
         return open_db(self.config.database_path(self.db_path), readonly=readonly)
+
+
+def _register_secrets(config: Any) -> None:
+    """Tell the log redactor which environment variables this config reads secrets from."""
+    from collectors import collector_class
+    from pantau.logs import register_secret_names
+
+    names = {config.report.smtp.password_env or "", config.report.smtp.username_env or ""}
+    for source in config.sources:
+        names.update(collector_class(source).required_env(source))
+    register_secret_names(names)
 
 
 def setup_logging(level: str, log_file: str | None = None) -> None:
@@ -154,12 +166,17 @@ def demo(ctx: click.Context, out_dir: str, day: str | None) -> None:
 @click.option("--once", is_flag=True, required=True, help="Run one collection cycle and exit.")
 @click.option("--digest", "with_digest", is_flag=True, help="Also render today's digest.")
 @click.option("--source", "names", multiple=True, help="Only these sources (repeatable).")
+@click.option("--force", is_flag=True, help="Also run sources that are in backoff.")
 @click.pass_context
 @handle_errors
-def run(ctx: click.Context, once: bool, with_digest: bool, names: tuple[str, ...]) -> None:
+def run(
+    ctx: click.Context, once: bool, with_digest: bool, names: tuple[str, ...], force: bool
+) -> None:
     """Collect every enabled source, process what is new, store (for cron).
 
-    Takes a lock so two runs never work the same source at once.
+    Takes a lease per source so cron runs and `pantau schedule` never work the
+    same source at once (a held source is skipped as 'busy'). Sources in backoff
+    after repeated failures are skipped unless --force.
     Exit 3 when some sources failed and the rest were stored.
 
     Example: pantau run --once --digest
@@ -168,7 +185,7 @@ def run(ctx: click.Context, once: bool, with_digest: bool, names: tuple[str, ...
 
     obj: Context = ctx.obj
     db = obj.open_db()
-    summary = run_once(db, obj.config, names=names or None)
+    summary = run_once(db, obj.config, names=names or None, force=force)
     if with_digest:
         for path in _write_digests(obj, db, None, None, None):
             click.echo(f"digest: {path}")
@@ -259,26 +276,71 @@ def retag(ctx: click.Context, progress: bool | None) -> None:
 )
 @click.option("--out", default=None, help="Output file (with --format) or folder.")
 @click.option("--email", is_flag=True, help="Also send it to the configured recipients.")
+@click.option(
+    "--department",
+    "department",
+    default=None,
+    help="Only this department's part (a code from config.yaml), as its recipients get it.",
+)
+@click.option(
+    "--department-emails/--no-department-emails",
+    default=True,
+    show_default=True,
+    help="With --email, also send each department its part (report.department_recipients).",
+)
+@click.option(
+    "--alerts", "alerts_only", is_flag=True, help="Only check for spikes and send alerts."
+)
 @click.pass_context
 @handle_errors
 def digest(
-    ctx: click.Context, day: str | None, fmt: str | None, out: str | None, email: bool
-) -> None:
+    ctx: click.Context, day: str | None, fmt: str | None, out: str | None, email: bool,
+    department: str | None, department_emails: bool, alerts_only: bool,
+) -> None:  # fmt: skip
     """Render the digest of a local day (Asia/Jakarta by default).
 
     Example: pantau digest --date 2026-11-27 --format html --out digest.html
     """
     obj: Context = ctx.obj
     db = obj.open_db()
-    for path in _write_digests(obj, db, _parse_day(day), fmt, out, email=email):
+    if alerts_only:
+        _run_alerts(ctx, obj, db)
+        return
+    if department:
+        from reports.service import write_department_digest
+
+        if department not in obj.config.departments:
+            raise click.BadParameter(
+                f"unknown department {department!r} (see `departments:` in config.yaml)",
+                param_hint="--department",
+            )
+        for path in write_department_digest(db, obj.config, department, day=_parse_day(day),
+                                            fmt=fmt, out=out, email=email):  # fmt: skip
+            click.echo(str(path))
+        return
+    for path in _write_digests(obj, db, _parse_day(day), fmt, out, email=email,
+                               departments=department_emails):  # fmt: skip
         click.echo(str(path))
 
 
 def _write_digests(obj: Context, db: Any, day: date | None, fmt: str | None, out: str | None,
-                   email: bool = False) -> list[Path]:  # fmt: skip
+                   email: bool = False, departments: bool = True) -> list[Path]:  # fmt: skip
     from reports.service import write_digests
 
-    return write_digests(db, obj.config, day=day, fmt=fmt, out=out, email=email)
+    return write_digests(db, obj.config, day=day, fmt=fmt, out=out, email=email,
+                         departments=departments)  # fmt: skip
+
+
+def _run_alerts(ctx: click.Context, obj: Context, db: Any) -> None:
+    from reports.alerts import check_and_send
+
+    results = check_and_send(db, obj.config)
+    for r in results:
+        click.echo(f"{r.status}: {r.kind}={r.key} today={r.count} mean={r.mean:g} "
+                   f"threshold={r.threshold:g}")  # fmt: skip
+    click.echo(f"spikes={len(results)} sent={sum(r.status == 'sent' for r in results)}")
+    if any(r.status == "failed" for r in results):
+        ctx.exit(EXIT_PARTIAL)
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -353,6 +415,206 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     from pantau.health import print_table
 
     print_table(rows)
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def schedule(ctx: click.Context) -> None:
+    """Run the daemon: every source on its schedule, processing, digest, alerts.
+
+    Stops cleanly on SIGTERM/SIGINT (running jobs stop at their next check).
+
+    Example: pantau --log-file /var/log/pantau/pantau.log schedule
+    """
+    from pantau.scheduler import Daemon
+
+    obj: Context = ctx.obj
+    obj.open_db().close()  # create/migrate once before the worker threads start
+    code = Daemon(obj.config, obj.config.database_path(obj.db_path)).run()
+    ctx.exit(code)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=True, writable=True))
+@click.pass_context
+@handle_errors
+def backup(ctx: click.Context, path: str) -> None:
+    """Copy the database consistently (SQLite backup API), safe while the daemon writes.
+
+    PATH is a file, or a folder that gets a timestamped file.
+
+    Example: pantau backup /var/backups/pantau/
+    """
+    from storage.maintenance import backup_db
+
+    obj: Context = ctx.obj
+    info = backup_db(obj.config.database_path(obj.db_path), path)
+    click.echo(f"backup={info['path']} bytes={info['bytes']} integrity={info['integrity']}")
+
+
+@cli.command()
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Delete posts older than DAYS (default: privacy.retention_days).",
+)
+@click.option("--vacuum", is_flag=True, help="Also VACUUM to give the space back to the disk.")
+@click.pass_context
+@handle_errors
+def prune(ctx: click.Context, days: float | None, vacuum: bool) -> None:
+    """Delete old posts with their tags and old runs; keep per-day counts for baselines.
+
+    Pending posts are processed first so their counts are kept in daily_aggregates.
+
+    Example: pantau prune --older-than 180
+    """
+    from pantau.pipeline import process_leased
+    from processing.resources import build_resources
+    from storage.maintenance import prune_posts
+
+    obj: Context = ctx.obj
+    days = days or obj.config.privacy.retention_days
+    if not days:
+        raise click.UsageError("give --older-than DAYS (or set privacy.retention_days)")
+    db = obj.open_db()
+    process_leased(db, obj.config, build_resources(obj.config))
+    result = prune_posts(db, days, offset_hours=_utc_offset_hours(obj.config.timezone))
+    if vacuum:
+        db.execute("VACUUM")
+    click.echo(f"pruned posts={result.posts} runs={result.runs} before={result.cutoff} "
+               f"aggregate_rows={result.aggregate_rows}")  # fmt: skip
+
+
+def _utc_offset_hours(zone: str) -> float:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    offset = datetime.now(ZoneInfo(zone)).utcoffset()
+    return offset.total_seconds() / 3600 if offset else 0.0
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@handle_errors
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """Check database integrity, schema, disk, WAL, sources' credentials and last runs.
+
+    Exit 1 when something is wrong (any 'fail' line).
+
+    Example: pantau doctor
+    """
+    from pantau.doctor import as_dicts, run_doctor
+
+    obj: Context = ctx.obj
+    findings = run_doctor(obj.config, obj.config.database_path(obj.db_path))
+    if as_json:
+        click.echo(json.dumps(as_dicts(findings), ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            click.echo(f"{finding.level:<4}  {finding.check}: {finding.detail}")
+    failed = sum(1 for f in findings if f.level == "fail")
+    if failed:
+        click.echo(f"{failed} problem(s) found", err=True)
+        ctx.exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def alerts(ctx: click.Context) -> None:
+    """Check today's volume for spikes and e-mail each new alert once (for cron).
+
+    A department or topic spikes when today's count so far exceeds mean + sigma x std
+    of the previous days (report.alerts). Exit 3 when an alert could not be sent.
+
+    Example: pantau alerts
+    """
+    obj: Context = ctx.obj
+    _run_alerts(ctx, obj, obj.open_db())
+
+
+_FILTERS = [
+    click.option("--start", default=None, help="First local day (YYYY-MM-DD) or ISO time."),
+    click.option("--end", default=None, help="Last local day (inclusive) or ISO time."),
+    click.option(
+        "--department", "departments", multiple=True, help="Department code (repeatable)."
+    ),
+    click.option("--kecamatan", "kecamatan", multiple=True, help="Kecamatan name (repeatable)."),
+]
+
+
+def _with_filters(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_FILTERS):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True)  # fmt: skip
+@click.option("--out", default=None, help="Output file (default: mentions.csv / .parquet).")
+@_with_filters
+@click.pass_context
+@handle_errors
+def export(ctx: click.Context, fmt: str, out: str | None, start: str | None, end: str | None,
+           departments: tuple[str, ...], kecamatan: tuple[str, ...]) -> None:  # fmt: skip
+    """Export analysed mentions (one row per post) as CSV or Parquet.
+
+    Times are in the configured zone; list columns are joined with "; " in CSV.
+
+    Example: pantau export --format parquet --start 2026-11-01 --end 2026-11-30 --department pupr
+    """
+    from storage.frames import export_mentions
+
+    obj: Context = ctx.obj
+    target = out or f"mentions.{fmt}"
+    try:
+        count = export_mentions(
+            obj.open_db(readonly=True), target, fmt, start=start, end=end,
+            departments=list(departments), kecamatan=list(kecamatan), tz=obj.config.timezone,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--start/--end") from None
+    click.echo(f"rows={count} file={target}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--metadata-out", default=None, help="Where to write the Datasette metadata JSON.")
+@click.option("--dry-run", is_flag=True, help="Write the metadata, print the command, exit.")
+@click.pass_context
+@handle_errors
+def explore(ctx: click.Context, host: str, port: int, metadata_out: str | None,
+            dry_run: bool) -> None:  # fmt: skip
+    """Open the store in Datasette (the `explore` extra) with labels and canned queries.
+
+    Canned queries: keluhan_hari_ini, per_dinas, per_kecamatan, sumber_bermasalah.
+
+    Example: pantau explore --port 8001
+    """
+    import subprocess
+    import tempfile
+
+    from storage.explore import datasette_command, write_metadata
+
+    obj: Context = ctx.obj
+    db_path = obj.config.database_path(obj.db_path)
+    if not db_path.exists():
+        raise PipelineError(f"{db_path}: database not found (run `pantau run --once` first)")
+    meta = Path(metadata_out or Path(tempfile.mkdtemp(prefix="pantau-explore-")) / "metadata.json")
+    write_metadata(db_path, meta, obj.config.timezone)
+    command = datasette_command(db_path, meta, host, port)
+    if command is None:
+        raise PipelineError("datasette is not installed: pip install 'pantau[explore]'")
+    click.echo(" ".join(command))
+    if dry_run:
+        return
+    ctx.exit(subprocess.call(command))
 
 
 def main() -> None:

@@ -63,12 +63,19 @@ class TopicRule(_Model):
 
 
 class DepartmentConfig(_Model):
-    """One perangkat daerah: names and abbreviations (aliases), topic keywords."""
+    """One perangkat daerah: names and abbreviations (aliases), topic keywords.
+
+    Aliases and topic keywords tag on their own; plain ``keywords`` are context
+    and need a second hit. ``fallback`` terms tag only when no other department
+    matched (``Pemkab Bogor`` as a whole). A term written ``=word`` matches that
+    exact word, not everything sharing its stem.
+    """
 
     name: str
     aliases: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    fallback: list[str] = Field(default_factory=list)
     topics: dict[str, TopicRule] = Field(default_factory=dict)
 
 
@@ -86,6 +93,9 @@ class RelevanceConfig(_Model):
     regency_terms: list[str] = Field(default_factory=list)
     kota_terms: list[str] = Field(default_factory=list)
     elsewhere_terms: list[str] = Field(default_factory=list)
+    # Local-government words ("bupati", "pemkab") that lean to the regency when
+    # nothing names Kota Bogor or another region.
+    weak_regency_terms: list[str] = Field(default_factory=list)
     threshold: float = Field(default=0.5, ge=0, le=1)
 
 
@@ -252,7 +262,8 @@ def _describe(error: dict[str, Any]) -> str:
 
 def config_error(path: str, exc: ValidationError) -> ConfigError:
     """Turn the first pydantic error into Pantau's one-line ConfigError."""
-    first = exc.errors()[0]
+    # A typo shows up as "unknown" plus "missing": name the typo.
+    first = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")[0]
     where = format_location(tuple(first["loc"]))
     more = len(exc.errors()) - 1
     suffix = f" (+{more} more problem{'s' if more > 1 else ''})" if more > 0 else ""

@@ -1,19 +1,30 @@
 """Aspirasi (keluhan / permintaan / pertanyaan / apresiasi / informasi) and sentiment.
 
 Rules over normalized (unstemmed) tokens with our own lexicons in
-``data/aspirasi.yaml``. Negation flips the polarity of the next few words
-("tidak rusak", "belum diperbaiki"); praise next to complaint words is read as
-sarcasm ("mantap, jalannya kayak kubangan").
+``data/aspirasi.yaml``:
+
+- cue phrases are matched longest first; ``neutral`` phrases consume their
+  words (``air bersih`` is not praise, ``berapa lama`` not a complaint);
+- negation flips the next few words: "tidak rusak" is not a complaint, "belum
+  diperbaiki" and "gak ngalir" are, "tidak bagus" is;
+- social posts also count imperatives ("perbaiki", "segera") as requests and
+  problem nouns ("sampah", "liar") as complaints; in news these report action;
+- a request in news after a government actor in the same clause is an
+  instruction ("Wabup ... meminta BPBD"), not the public asking; a request inside "kapan ...?" is a complaint;
+- praise outweighing complaint words is appreciation, unless a sarcasm marker
+  ("kayak", "wkwk", 🙄) shows the praise is ironic;
+- emoji add polarity in social posts.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 
 NEGATION_SPAN = 3
+ACTOR_CLAUSE = 25  # tokens looked back, within the clause
+BOUNDARIES = frozenset({".", "|"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,23 @@ class AspirasiLexicon:
     polarity: Mapping[str, float]
     news_markers: frozenset[str]
     max_len: int = 3
+    request_social: frozenset[tuple[str, ...]] = frozenset()
+    complaint_social: frozenset[tuple[str, ...]] = frozenset()
+    praise_social: frozenset[tuple[str, ...]] = frozenset()
+    neutral: frozenset[tuple[str, ...]] = frozenset()
+    question_news: frozenset[str] = frozenset()
+    government_actors: frozenset[str] = frozenset()
+    emoji_negative: frozenset[str] = frozenset()
+    emoji_positive: frozenset[str] = frozenset()
+    sarcasm: frozenset[str] = frozenset()
+    # Built by ``with_tables`` from the lists above: one lookup per n-gram.
+    news_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    social_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    first_words: frozenset[str] = frozenset()
+
+    def with_tables(self) -> AspirasiLexicon:
+        news, social, firsts = build_cue_tables(self)
+        return replace(self, news_cues=news, social_cues=social, first_words=firsts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,54 +68,108 @@ class Verdict:
     cues: Mapping[str, tuple[str, ...]]
 
 
-@lru_cache(maxsize=32)
-def _first_words(lexicon: frozenset[tuple[str, ...]]) -> frozenset[str]:
-    # A phrase can only start at a token that starts some phrase (perf: skips most tokens).
-    return frozenset(p[0] for p in lexicon if p)
+_NEWS_TABLES = ("neutral", "complaint", "praise", "request")
+_SOCIAL_TABLES = (*_NEWS_TABLES, "complaint_social", "praise_social", "request_social")
+_KIND = {"complaint_social": "complaint", "praise_social": "praise"}
 
 
-def _phrases(
-    tokens: Sequence[str], lexicon: frozenset[tuple[str, ...]], max_len: int
-) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
+def build_cue_tables(
+    lexicon: AspirasiLexicon,
+) -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str], frozenset[str]]:
+    """Merge the cue lists into one gram -> kind dict per post kind (earlier lists win)."""
+    merged: list[dict[tuple[str, ...], str]] = []
+    for names in (_NEWS_TABLES, _SOCIAL_TABLES):
+        table: dict[tuple[str, ...], str] = {}
+        for name in names:
+            for gram in getattr(lexicon, name):
+                table.setdefault(gram, _KIND.get(name, name))
+        merged.append(table)
+    firsts = frozenset(gram[0] for gram in merged[1])
+    return merged[0], merged[1], firsts
+
+
+def _scan(
+    tokens: Sequence[str], lexicon: AspirasiLexicon, social: bool
+) -> tuple[list[tuple[int, str, str]], set[int]]:
+    """Longest-first cue matching: (position, kind, phrase) and the neutral positions."""
+    table = lexicon.social_cues if social else lexicon.news_cues
+    firsts = lexicon.first_words
+    found: list[tuple[int, str, str]] = []
+    neutral: set[int] = set()
     n = len(tokens)
-    firsts = _first_words(lexicon)
-    for i in range(n):
-        if tokens[i] not in firsts:
+    i = 0
+    while i < n:
+        hit: tuple[int, str, str] | None = None
+        if tokens[i] in firsts:
+            for size in range(min(lexicon.max_len, n - i), 0, -1):
+                gram = tuple(tokens[i : i + size])
+                kind = table.get(gram)
+                if kind is not None:
+                    hit = (size, kind, " ".join(gram))
+                    break
+        if hit is None:
+            i += 1
             continue
-        for size in range(min(max_len, n - i), 0, -1):
-            gram = tuple(tokens[i : i + size])
-            if gram in lexicon:
-                found.append((i, " ".join(gram)))
-                break
-    return found
+        size, kind, phrase = hit
+        if kind == "neutral":
+            neutral.update(range(i, i + size))
+        else:
+            found.append((i, kind, phrase))
+        i += size
+    return found, neutral
 
 
 def classify(
-    tokens: Sequence[str], lexicon: AspirasiLexicon, *, question: bool, is_news: bool = False
+    tokens: Sequence[str],
+    lexicon: AspirasiLexicon,
+    *,
+    question: bool,
+    is_news: bool = False,
+    emoji: Sequence[str] = (),
 ) -> Verdict:
     """Classify one post from its normalized tokens."""
+    social = not is_news
     negated: set[int] = set()
+    n = len(tokens)
     for i, token in enumerate(tokens):
         if token in lexicon.negations:
-            negated.update(range(i + 1, i + 1 + NEGATION_SPAN))
+            for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
+                if tokens[j] in BOUNDARIES:
+                    break  # negation ends with the clause
+                negated.add(j)
     complaints: list[str] = []
     praises: list[str] = []
-    for i, phrase in _phrases(tokens, lexicon.complaint, lexicon.max_len):
-        if i in negated:
-            praises.append("tidak " + phrase)
+    requests: list[str] = []
+    found, neutral = _scan(tokens, lexicon, social)
+    for i, kind, phrase in found:
+        if kind == "complaint":
+            if i not in negated:  # "tidak rusak" is no complaint (nor praise)
+                complaints.append(phrase)
+        elif kind == "praise":
+            if i in negated:
+                complaints.append("tidak " + phrase)
+            else:
+                praises.append(phrase)
+        elif i in negated:
+            # "gak diangkut", "gak pernah ditindaklanjuti": an unmet action.
+            complaints.append(f"{tokens[i - 1]} {phrase}")
+        elif kind == "request_social" and i and tokens[i - 1] == "kapan":
+            complaints.append(f"kapan {phrase}")
+        elif is_news and _after_actor(tokens, i, lexicon.government_actors):
+            continue
         else:
-            complaints.append(phrase)
-    for i, phrase in _phrases(tokens, lexicon.praise, lexicon.max_len):
-        if i in negated:
-            complaints.append("tidak " + phrase)
-        else:
-            praises.append(phrase)
+            requests.append(phrase)
     for i, token in enumerate(tokens):
-        if i in negated and token in lexicon.unmet:
-            complaints.append(f"{tokens[i - 1] if i else ''} {token}".strip())
-    requests = [p for _, p in _phrases(tokens, lexicon.request, lexicon.max_len)]
+        if i in negated and token in lexicon.unmet and i not in neutral:
+            cue = f"{tokens[i - 1] if i else ''} {token}".strip()
+            if cue not in complaints:
+                complaints.append(cue)
+    if social:
+        complaints += [e for e in emoji if e in lexicon.emoji_negative]
+        praises += [e for e in emoji if e in lexicon.emoji_positive and not complaints]
     asked = question or (bool(tokens) and tokens[0] in lexicon.question_words)
+    if is_news:
+        asked = any(t in lexicon.question_news for t in tokens)
     sentiment = _sentiment(tokens, negated, lexicon.polarity, len(complaints), len(praises))
     cues = {
         "keluhan": tuple(complaints),
@@ -98,15 +180,26 @@ def classify(
         label = "permintaan"
     elif complaints and len(complaints) >= len(praises):
         label = "keluhan"
-    elif complaints and praises and not is_news:
-        label = "keluhan"  # praise wrapped around a complaint is sarcasm
-    elif asked and not is_news:
+    elif complaints and social and any(t in lexicon.sarcasm for t in tokens):
+        label = "keluhan"  # "mantap, jalannya kayak kubangan": praise as sarcasm
+    elif asked:
         label = "pertanyaan"
     elif praises:
         label = "apresiasi"
     else:
         label = "informasi"
     return Verdict(label, sentiment, {k: v for k, v in cues.items() if v})
+
+
+def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:
+    """Whether a government actor precedes position ``i`` in the same clause."""
+    for j in range(i - 1, max(-1, i - ACTOR_CLAUSE - 1), -1):
+        token = tokens[j]
+        if token in BOUNDARIES:
+            return False
+        if token in actors:
+            return True
+    return False
 
 
 def _sentiment(tokens: Sequence[str], negated: set[int], polarity: Mapping[str, float],

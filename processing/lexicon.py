@@ -6,6 +6,7 @@ Licenses of third-party data are kept beside it (``data/LICENSE-*.txt``).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,35 @@ def stopwords() -> frozenset[str]:
     """The stopwords-iso list minus words that carry negation, questions or complaints."""
     keep = set(_read("stopwords_keep.txt").split())
     return frozenset(w for w in _read("stopwords_id.txt").split() if w not in keep)
+
+
+LEXICON_FILES = (
+    "slang_id.tsv", "slang_local.tsv", "stem_overrides.tsv", "stopwords_id.txt",
+    "stopwords_keep.txt", "wilayah_bogor.csv",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def data_digest() -> str:
+    """A hash of the bundled lexicons, so editing one changes the taxonomy version."""
+    digest = hashlib.sha1()
+    for name in LEXICON_FILES:
+        digest.update(name.encode())
+        digest.update(_read(name).encode("utf-8"))
+    return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def stem_overrides() -> dict[str, str]:
+    """Words Sastrawi stems wrongly for our purpose (``kerusakan`` -> ``rusa``)."""
+    table: dict[str, str] = {}
+    for line in _read("stem_overrides.tsv").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, _, stem = line.partition("\t")
+        if word.strip() and stem.strip():
+            table[word.strip()] = stem.strip()
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+RETWEET_RE = re.compile(r"^\s*RT\s+@[A-Za-z0-9_]{1,30}:?\s*", re.IGNORECASE)
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,30})")
 HASHTAG_RE = re.compile(r"(?<![\w#])#([^\W_][\w]{0,99})", re.UNICODE)
 # Emoji and pictographs (broad ranges), variation selectors and ZWJ.
@@ -19,8 +20,15 @@ EMOJI_RE = re.compile(
     "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\u2b00-\u2bff\u3030\u303d]"
 )
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]")
-TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|(?<!\d)[.,;:!?]+|[.,;:!?]+(?!\d)|\n")
+# Clause punctuation becomes one boundary token: phrases, negation and place
+# context never reach across it ("belum diperbaiki. mohon segera").
+CLAUSE = "."
+NUMBER_RE = re.compile(r"(?<![a-z0-9])\d+(?:[.,]\d+)*")
+# ``3kg``, ``300rb``, ``0606``: a number glued to a unit; ``jalan2`` is handled as reduplication.
+_NUMBER_UNIT = re.compile(r"^(\d+)([a-z]{1,4})$")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
+_VOWEL = re.compile(r"[aeiou]")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Abbreviations written with a trailing dot that must survive as words.
 _DOTTED = re.compile(
@@ -39,6 +47,8 @@ class Normalized:
     mentions: tuple[str, ...] = ()
     hashtags: tuple[str, ...] = ()
     emoji: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    mention_tokens: tuple[str, ...] = ()
     question: bool = False
     exclamations: int = 0
     flags: frozenset[str] = field(default_factory=frozenset)
@@ -53,7 +63,8 @@ def fold(text: str) -> str:
 
 def squeeze(token: str, known: Callable[[str], bool]) -> str:
     """Undo elongation (``parahhh`` -> ``parah``, ``bangeeet`` -> ``banget``)."""
-    if not _ELONGATED.search(token):
+    if not _ELONGATED.search(token) or known(token) or not _VOWEL.search(token):
+        # Known words and vowel-less abbreviations (``pppk``) are not elongations.
         return token
     once = _ELONGATED.sub(r"\1", token)
     twice = _ELONGATED.sub(r"\1\1", token)
@@ -63,11 +74,27 @@ def squeeze(token: str, known: Callable[[str], bool]) -> str:
 
 
 def split_hashtag(tag: str, segment: Callable[[str], list[str]]) -> list[str]:
-    """Split ``JalanRusakCibinong`` by case, else by the vocabulary (``jalanrusak``)."""
-    parts = _CAMEL.findall(tag)
-    if len(parts) > 1:
-        return [p.casefold() for p in parts]
-    return segment(tag.casefold())
+    """Split ``JalanRusakCibinong`` by case, else by the vocabulary (``jalanrusak``).
+
+    Each camel-case part is segmented again, so ``DPUPRKabBogor`` and
+    ``Jalanrusakcibinong`` both come apart.
+    """
+    parts = _CAMEL.findall(tag.replace("_", " "))
+    if not parts:
+        return []
+    words: list[str] = []
+    for part in parts:
+        words.extend(segment(part.casefold()))
+    return words
+
+
+def strip_nya(token: str, known: Callable[[str], bool]) -> str:
+    """Drop the clitic ``-nya`` (``jalannya`` -> ``jalan``) when the base is a known word."""
+    if len(token) > 5 and token.endswith("nya") and not known(token):
+        base = token[:-3]
+        if known(base):
+            return base
+    return token
 
 
 def dereduplicate(token: str) -> tuple[str, bool]:
@@ -107,8 +134,13 @@ def normalize(
     urls = tuple(URL_RE.findall(text))
     if urls:
         text = URL_RE.sub(" ", text)
+    # A retweet's "RT @user:" prefix names the quoted author, not the subject.
+    text = RETWEET_RE.sub(" ", text, count=1)
     mentions = tuple(m.casefold() for m in MENTION_RE.findall(text))
+    mention_words: list[str] = []
     if mentions:
+        for handle in MENTION_RE.findall(text):
+            mention_words.extend(split_hashtag(handle, segment))
         text = MENTION_RE.sub(" ", text)
     raw_tags = HASHTAG_RE.findall(text)
     if raw_tags:
@@ -122,33 +154,72 @@ def normalize(
     exclamations = text.count("!")
     text = _DOTTED.sub(r"\1 ", text)
     lowered = text.casefold()
-    tokens: list[str] = []
+    numbers = tuple(NUMBER_RE.findall(lowered))
     flags: set[str] = set()
-    for raw in TOKEN_RE.findall(lowered):
-        token = squeeze(raw, known)
-        if token.isdigit():
-            continue
-        base, redup = dereduplicate(token)
-        if redup:
-            flags.add("reduplication")
-            token = base
-        expansion = slang.get(token)
-        if expansion is not None:
-            tokens.extend(expansion)
-        elif "-" in token:
-            tokens.extend(p for p in token.split("-") if p and not p.isdigit())
-        else:
-            tokens.append(token)
+    tokens = _expand(TOKEN_RE.findall(lowered), slang, known, flags)
+    mention_tokens = _expand(mention_words, slang, known, flags) if mention_words else []
     return Normalized(
         tokens=tuple(tokens),
         urls=urls,
         mentions=mentions,
         hashtags=tuple(t.casefold() for t in raw_tags),
         emoji=emoji,
+        numbers=numbers,
+        mention_tokens=tuple(mention_tokens),
         question=question,
         exclamations=exclamations,
         flags=frozenset(flags),
     )
+
+
+def _expand(
+    raw_tokens: list[str],
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    flags: set[str],
+) -> list[str]:
+    """Elongation, reduplication, ``-nya``, numbers and slang, token by token."""
+    tokens: list[str] = []
+    for raw in raw_tokens:
+        if not raw[0].isalnum():
+            if tokens and tokens[-1] != CLAUSE:
+                tokens.append(CLAUSE)
+            continue
+        if raw.isdigit():
+            continue
+        if raw[0].isdigit():
+            unit = _NUMBER_UNIT.match(raw)
+            if unit is None:
+                continue
+            raw = unit.group(2)
+        token = squeeze(raw, known)
+        expansion = slang.get(token)
+        if expansion is None:
+            base, redup = dereduplicate(token)
+            if redup:
+                flags.add("reduplication")
+                token = base
+                expansion = slang.get(token)
+        if expansion is None and token.endswith("nya"):
+            stripped = strip_nya(token, known)
+            if stripped != token:
+                flags.add("nya")
+                token = stripped
+                expansion = slang.get(token)
+        if expansion is not None:
+            for word in expansion:
+                if "-" in word:
+                    flags.add("reduplication")
+                    tokens.extend(p for p in dereduplicate(word)[0].split("-") if p)
+                else:
+                    tokens.append(word)
+        elif "-" in token:
+            tokens.extend(p for p in token.split("-") if p and not p.isdigit())
+        else:
+            tokens.append(token)
+    if tokens and tokens[-1] == CLAUSE:
+        tokens.pop()
+    return tokens
 
 
 def compact(name: str) -> str:

@@ -10,7 +10,10 @@ from processing.relevance import judge
 from processing.resources import Resources
 from processing.tagging import tag
 
-NEWS_KINDS = frozenset({"rss", "gnews", "news"})
+NEWS_KINDS = frozenset({"rss", "gnews", "google_news", "news"})
+# Separates title, body and @mention words so phrases never match across them.
+BOUNDARY = "|"
+_NOT_CONTENT = frozenset({BOUNDARY, "."})
 
 
 def analyze(
@@ -23,31 +26,54 @@ def analyze(
     body_norm = resources.normalize(text)
     title_tokens = title_norm.tokens if title_norm else ()
     # A separator keeps phrases from matching across the title/body boundary.
-    tokens = (*title_tokens, "|", *body_norm.tokens) if title_tokens else body_norm.tokens
+    words = (*title_tokens, BOUNDARY, *body_norm.tokens) if title_tokens else body_norm.tokens
+    mention_tokens = body_norm.mention_tokens + (title_norm.mention_tokens if title_norm else ())
+    # @mentions (``@DPUPRKabBogor``) name the addressee: they count for tagging
+    # and relevance, not for aspirasi.
+    tokens = (*words, BOUNDARY, *mention_tokens) if mention_tokens else words
     stems = resources.stemmer.stem_tokens(tokens)
-    tags = tag(stems, resources.terms)
+    tags = tag(stems, resources.terms, tokens)
     places = find_places(tokens, resources.places)
+    # A kecamatan named in the headline weighs double, like regency terms there.
+    title_places = find_places(title_tokens, resources.places).kecamatan if title_tokens else ()
+    title_places = tuple(k for k in title_places if k in places.kecamatan)
     relevance = judge(
         tokens,
         title_tokens,
         resources.relevance,
-        kecamatan_hits=len(places.kecamatan),
+        kecamatan_hits=len(places.direct),
         kota_place_terms=places.kota_terms,
         departments=len(tags.departments),
         threshold=resources.relevance_threshold,
+        # A kecamatan inferred from a desa name weighs like a desa.
+        desa_hits=places.unresolved_desa + len(places.kecamatan) - len(places.direct),
+        foreign_place_terms=places.foreign_terms,
+        title_kecamatan_hits=len(title_places),
     )
-    is_news = kind in NEWS_KINDS
+    kecamatan = places.kecamatan
+    if not relevance.relevant and relevance.elsewhere_terms:
+        # Another region is named and wins: a same-named place there ("Kelurahan
+        # Tegal, Jakarta Selatan"), not a Kabupaten Bogor kecamatan.
+        kecamatan = ()
+    if kind is None:
+        # ``pantau tag`` input may not say: an item with a headline, or opening with
+        # a newsroom dateline ("Bogor (ANTARA) -"), is news.
+        markers = resources.aspirasi.news_markers
+        is_news = bool(title_tokens) or any(t in markers for t in body_norm.tokens[:6])
+    else:
+        is_news = kind in NEWS_KINDS
     question = body_norm.question or bool(title_norm and title_norm.question)
-    verdict = classify(tokens, resources.aspirasi, question=question, is_news=is_news)
+    emoji = body_norm.emoji + (title_norm.emoji if title_norm else ())
+    verdict = classify(words, resources.aspirasi, question=question, is_news=is_news, emoji=emoji)
     matched: dict[str, object] = {}
     if tags.department_terms:
         matched["departments"] = {k: list(v) for k, v in tags.department_terms.items()}
     if tags.topic_terms:
         matched["topics"] = {k: list(v) for k, v in tags.topic_terms.items()}
-    if places.terms:
+    if kecamatan:
         matched["kecamatan"] = {k: list(v) for k, v in places.terms.items()}
-    if places.desa:
-        matched["desa"] = list(places.desa)
+        if places.desa:
+            matched["desa"] = list(places.desa)
     if verdict.cues:
         matched["aspirasi"] = {k: list(v) for k, v in verdict.cues.items()}
     relevance_terms = {
@@ -56,16 +82,17 @@ def analyze(
         "elsewhere": list(relevance.elsewhere_terms),
     }
     matched["relevance"] = {k: v for k, v in relevance_terms.items() if v}
+    content = [s for s in stems if s not in _NOT_CONTENT and s not in resources.stopwords]
     return Analysis(
         relevant=relevance.relevant,
         relevance=relevance.score,
         departments=tags.departments,
         topics=tags.topics,
-        kecamatan=places.kecamatan,
+        kecamatan=kecamatan,
         aspirasi=verdict.aspirasi,
         sentiment=verdict.sentiment,
         matched=matched,
-        desa=places.desa,
+        desa=places.desa if kecamatan else (),
         topic_departments=tags.topic_departments,
-        fingerprint=simhash([s for s in stems if s != "|"]),
+        fingerprint=simhash(content),
     )

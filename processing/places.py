@@ -16,8 +16,14 @@ from processing.normalize import compact
 
 REGENCY = "Kabupaten Bogor"
 KOTA = "Kota Bogor"
-DESA_MARKERS = frozenset({"desa", "kelurahan", "kel", "ds", "kampung", "kp"})
+DESA_MARKERS = frozenset({"desa", "kelurahan", "kel", "ds"})
 KECAMATAN_MARKERS = frozenset({"kecamatan", "kec", "camat"})
+# Words before a name that make it a river or a road through many places, not a place.
+# "Kabupaten/wilayah Bogor Barat" is the regency's west, not Kota Bogor's kecamatan.
+REGENCY_BEFORE = frozenset({"kabupaten", "wilayah"})
+NOT_A_PLACE_BEFORE = frozenset({"sungai", "kali", "tol", "bendung", "bendungan"})
+# Words skipped when reading what follows a name ("Ciomas, Kabupaten Serang").
+_LEVEL_WORDS = frozenset({"kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "wilayah"})
 MAX_WORDS = 4
 # Words after a kecamatan name that show it is another region's place of that name.
 FOREIGN_CONTEXT = frozenset(
@@ -25,7 +31,8 @@ FOREIGN_CONTEXT = frozenset(
         "jakarta", "jaksel", "tasikmalaya", "tasik", "sukabumi", "bandung", "sumedang", "cianjur",
         "garut", "kuningan", "subang", "lampung", "banten", "serang", "pandeglang", "lebak",
         "purwakarta", "karawang", "ciamis", "majalengka", "cirebon", "indramayu", "tangerang",
-        "depok", "bekasi", "yogyakarta", "jogja", "magelang", "bali", "batam",
+        "depok", "bekasi", "yogyakarta", "jogja", "magelang", "bali", "batam", "jaktim", "jakbar",
+        "jakut", "jakpus", "tangsel", "cimahi", "semarang", "surabaya", "malang",
     }
 )  # fmt: skip
 
@@ -47,12 +54,17 @@ class PlaceIndex:
 
     names: Mapping[str, tuple[Place, ...]]
     max_words: int = MAX_WORDS
-    # Every prefix of every name: a name can only start at a token in this set (perf).
-    starts: frozenset[str] | None = None
+    prefixes: frozenset[str] = frozenset()  # every prefix of every name key
+    # One-word names that are also common words ("tengah", "gudang"): they need a
+    # "desa"/"kelurahan" marker or their kecamatan named in the same post.
+    common: frozenset[str] = frozenset()
 
     @classmethod
     def build(
-        cls, areas: Iterable[Area], aliases: Mapping[str, Sequence[str]] | None = None
+        cls,
+        areas: Iterable[Area],
+        aliases: Mapping[str, Sequence[str]] | None = None,
+        common_words: Iterable[str] = (),
     ) -> PlaceIndex:
         areas = tuple(areas)
         kecamatan_name = {a.kode: a.nama for a in areas if a.level == "kecamatan"}
@@ -73,8 +85,9 @@ class PlaceIndex:
                     bucket = names.setdefault(compact(variant), [])
                     if target not in bucket:
                         bucket.append(target)
-        starts = frozenset(key[:i] for key in names for i in range(len(key) + 1))
-        return cls({k: tuple(v) for k, v in names.items()}, starts=starts)
+        prefixes = frozenset(key[:j] for key in names for j in range(1, len(key) + 1))
+        common = frozenset(w for w in common_words if w in names)
+        return cls({k: tuple(v) for k, v in names.items()}, prefixes=prefixes, common=common)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +98,9 @@ class PlaceHits:
     desa: tuple[str, ...]
     terms: Mapping[str, tuple[str, ...]]
     kota_terms: tuple[str, ...]
+    foreign_terms: tuple[str, ...] = ()
+    unresolved_desa: int = 0
+    direct: tuple[str, ...] = ()  # kecamatan named as such, not inferred from a desa
 
 
 def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
@@ -94,23 +110,35 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     kecamatan: dict[str, list[str]] = {}
     desa: list[tuple[str, str, str]] = []
     kota: list[str] = []
-    pending_desa: list[tuple[tuple[Place, ...], str]] = []
+    pending_desa: list[tuple[tuple[Place, ...], str, bool]] = []
+    foreign: list[str] = []
+    foreign_keys: set[str] = set()
+    pinned: set[str] = set()
+    unresolved = 0
     names = index.names
-    starts = index.starts
+    prefixes = index.prefixes
     while i < n:
-        if starts is not None and tokens[i] not in starts:
-            i += 1
-            continue
         matched = False
-        for size in range(min(index.max_words, n - i), 0, -1):
+        # Grow the compact key word by word while it can still begin a name.
+        sizes: list[int] = []
+        key = ""
+        for size in range(1, min(index.max_words, n - i) + 1):
+            key += tokens[i + size - 1]
+            if prefixes and key not in prefixes:
+                break
+            if key in names:
+                sizes.append(size)
+        for size in reversed(sizes):
             key = "".join(tokens[i : i + size])
-            candidates = names.get(key)
-            if not candidates:
-                continue
+            candidates = names[key]
             surface = " ".join(tokens[i : i + size])
             before = tokens[i - 1] if i else ""
-            after = tokens[i + size] if i + size < n else ""
+            after = _next_word(tokens, i + size)
             if after in FOREIGN_CONTEXT:
+                foreign.append(f"{surface} {after}")
+                foreign_keys.add(key)
+                break
+            if before in NOT_A_PLACE_BEFORE:
                 break
             kec = [p for p in candidates if p.level == "kecamatan"]
             regency_kec = [p for p in kec if p.kabkota == REGENCY]
@@ -118,35 +146,65 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             if before in DESA_MARKERS:
                 desa_hits = [p for p in candidates if p.level == "desa"]
                 if desa_hits:
-                    pending_desa.append((tuple(desa_hits), surface))
-            elif kota_kec and before != "kabupaten" and not regency_kec:
+                    pending_desa.append((tuple(desa_hits), surface, True))
+            elif kota_kec and before not in REGENCY_BEFORE and not regency_kec:
                 kota.append(surface)
             elif regency_kec:
                 kecamatan.setdefault(regency_kec[0].kecamatan, []).append(surface)
+                if after == "bogor" or before == "kabupaten":
+                    pinned.add(regency_kec[0].kecamatan)
             else:
                 desa_hits = [p for p in candidates if p.level == "desa"]
                 if desa_hits:
-                    pending_desa.append((tuple(desa_hits), surface))
+                    pending_desa.append((tuple(desa_hits), surface, False))
             i += size
             matched = True
             break
         if not matched:
             i += 1
-    for hits, surface in pending_desa:
+    for key in foreign_keys:
+        # "Kemang, Jakarta Selatan" elsewhere in the post: its bare mentions go too,
+        # unless one occurrence is pinned to the regency ("Kemang, Kab. Bogor").
+        for name in [
+            k for k, v in kecamatan.items() if compact(k) == key or key in map(compact, v)
+        ]:
+            if name not in pinned:
+                del kecamatan[name]
+    direct_names = tuple(kecamatan)
+    for hits, surface, marked in pending_desa:
         regency = [p for p in hits if p.kabkota == REGENCY]
         kota_hits = [p for p in hits if p.kabkota == KOTA]
         in_named = [p for p in regency if p.kecamatan in kecamatan]
+        if not marked and not in_named and compact(surface) in index.common:
+            continue  # a bare common word ("tengah", "gudang") is no place
         chosen = in_named or (regency if len({p.kecamatan for p in regency}) == 1 else [])
         if chosen:
             place = chosen[0]
             desa.append((place.kecamatan, place.desa, surface))
             kecamatan.setdefault(place.kecamatan, []).append(surface)
-        elif kota_hits and not regency:
+        elif kota_hits and not regency and (marked or not direct_names):
+            # An unmarked Kota kelurahan name in a post about a regency kecamatan is
+            # more likely a kampung of the same name ("Kp. Cibuluh, Jonggol").
             kota.append(surface)
+        elif regency and not kota_hits and marked:
+            # A desa name found only in the regency, in several kecamatan: the post
+            # is about the regency, but which kecamatan is left open.
+            unresolved += 1
     terms = {k: tuple(dict.fromkeys(v)) for k, v in kecamatan.items()}
     return PlaceHits(
         kecamatan=tuple(kecamatan),
         desa=tuple(dict.fromkeys(f"{k}/{d}" for k, d, _ in desa)),
         terms=terms,
         kota_terms=tuple(dict.fromkeys(kota)),
+        foreign_terms=tuple(dict.fromkeys(foreign)),
+        unresolved_desa=unresolved,
+        direct=direct_names,
     )
+
+
+def _next_word(tokens: Sequence[str], start: int) -> str:
+    """The first word at or after ``start`` that is not a level word like ``kabupaten``."""
+    for j in range(start, min(start + 4, len(tokens))):
+        if tokens[j] not in _LEVEL_WORDS and tokens[j] != ".":
+            return tokens[j]
+    return ""

@@ -3,7 +3,9 @@
 Signals are counted on the normalized token stream: regency phrases and
 kecamatan names for; Kota Bogor phrases and place names, and other regions,
 against. Title mentions weigh double. A bare "Bogor" leans to the regency (the
-larger, surrounding area) but only weakly.
+larger, surrounding area) but only weakly, as do local-government words
+("bupati", "desa") when nothing names another region. A post naming both
+sides is judged on which side has more weight.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from processing.tagging import Term, TermIndex, match
+from processing.tagging import Term, TermIndex, match_spans
 
 REGENCY_WEIGHT = 2.0
-KECAMATAN_WEIGHT = 1.5
+KECAMATAN_WEIGHT = 2.0
 KOTA_WEIGHT = 2.0
-ELSEWHERE_WEIGHT = 1.0
-BARE_BOGOR = 0.4
+ELSEWHERE_WEIGHT = 1.5
+BARE_BOGOR = 0.8
+WEAK_REGENCY = 1.0
+DESA_WEIGHT = 1.0
 DEPARTMENT_WEIGHT = 0.25
+NOTHING = -1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +38,32 @@ class Relevance:
     elsewhere_terms: tuple[str, ...]
 
 
-def build_index(regency: list[tuple[tuple[str, ...], str]], kota: list[tuple[tuple[str, ...], str]],
-                elsewhere: list[tuple[tuple[str, ...], str]]) -> TermIndex:  # fmt: skip
+Phrases = list[tuple[tuple[str, ...], str]]
+
+
+def build_index(
+    regency: Phrases, kota: Phrases, elsewhere: Phrases, weak: Phrases | None = None
+) -> TermIndex:
     """Index relevance phrases (already analyzed into token tuples) by kind."""
     terms = [Term(t, s, "regency", "keyword") for t, s in regency]
     terms += [Term(t, s, "kota", "keyword") for t, s in kota]
     terms += [Term(t, s, "elsewhere", "keyword") for t, s in elsewhere]
+    terms += [Term(t, s, "weak", "keyword") for t, s in weak or ()]
     return TermIndex.build(terms)
+
+
+def _longest(spans: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
+    """Drop matches inside a longer one ("kota bogor" inside "wali kota bogor")."""
+    spans.sort(key=lambda h: (h[0], -len(h[1].stems)))
+    kept: list[tuple[int, Term]] = []
+    end = -1
+    for start, term in spans:
+        stop = start + len(term.stems)
+        if stop <= end:
+            continue
+        kept.append((start, term))
+        end = max(end, stop)
+    return kept
 
 
 def _logistic(x: float) -> float:
@@ -55,34 +79,46 @@ def judge(
     kota_place_terms: Sequence[str],
     departments: int,
     threshold: float = 0.5,
+    desa_hits: int = 0,
+    foreign_place_terms: Sequence[str] = (),
+    title_kecamatan_hits: int = 0,
 ) -> Relevance:
     """Score how much a post is about the regency (0..1) and decide ``relevant``."""
-    found = match(tokens, index)
-    title_found = {id(t) for t in match(title_tokens, index)} if title_tokens else set()
+    found = _longest(match_spans(tokens, index))
+    # ``tokens`` starts with the title's tokens (the pipeline puts them first).
+    title_end = len(title_tokens)
     regency: list[str] = []
     kota: list[str] = list(kota_place_terms)
-    elsewhere: list[str] = []
+    elsewhere: list[str] = list(foreign_place_terms)
+    weak: list[str] = []
     score = 0.0
-    for term in found:
-        bonus = 2.0 if id(term) in title_found else 1.0
+    for start, term in found:
+        bonus = 2.0 if start < title_end else 1.0
         if term.department == "regency":
             score += REGENCY_WEIGHT * bonus
             regency.append(term.text)
         elif term.department == "kota":
             score -= KOTA_WEIGHT * bonus
             kota.append(term.text)
-        else:
+        elif term.department == "elsewhere":
             score -= ELSEWHERE_WEIGHT * bonus
             elsewhere.append(term.text)
+        else:
+            weak.append(term.text)
     score -= KOTA_WEIGHT * len(kota_place_terms)
-    score += KECAMATAN_WEIGHT * min(kecamatan_hits, 3)
+    score -= ELSEWHERE_WEIGHT * len(foreign_place_terms)
+    score += KECAMATAN_WEIGHT * (min(kecamatan_hits, 3) + min(title_kecamatan_hits, 2))
+    score += DESA_WEIGHT * min(desa_hits, 2)
     has_bogor = "bogor" in tokens
+    placed = bool(regency or kota or kecamatan_hits or desa_hits or has_bogor)
     if has_bogor and not regency and not kota:
         score += BARE_BOGOR
-    if not regency and not kota and not kecamatan_hits and not has_bogor:
+    if weak and not kota and not elsewhere:
+        score += WEAK_REGENCY
+    elif not placed:
         # Nothing places the post in Bogor at all.
-        score -= 1.5
-    if departments and (regency or kecamatan_hits or has_bogor):
+        score += NOTHING
+    if departments and placed:
         score += DEPARTMENT_WEIGHT
     probability = _logistic(score * 1.2)
     return Relevance(

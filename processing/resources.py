@@ -20,7 +20,7 @@ from processing.stem import CachedStemmer
 from processing.tagging import TermIndex, compile_terms
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -94,21 +94,37 @@ def _aspirasi_lexicon(split: Any) -> AspirasiLexicon:
     data = _aspirasi_data()
 
     def phrases(key: str) -> frozenset[tuple[str, ...]]:
-        return frozenset(tuple(split(p)) for p in data.get(key, []) if split(p))
+        return frozenset(tuple(split(p)) for p in data.get(key, []) or [] if split(p))
 
-    complaint, praise, request = phrases("complaint"), phrases("praise"), phrases("request")
-    longest = max((len(p) for p in complaint | praise | request), default=1)
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w) for w in data.get(key, []) or [])
+
+    tables = {
+        key: phrases(key)
+        for key in ("complaint", "praise", "request", "request_social", "complaint_social",
+                    "praise_social", "neutral")
+    }  # fmt: skip
+    longest = max((len(p) for table in tables.values() for p in table), default=1)
     return AspirasiLexicon(
-        request=request,
-        question_words=frozenset(data.get("question_words", [])),
-        complaint=complaint,
-        praise=praise,
-        negations=frozenset(data.get("negations", [])),
-        unmet=frozenset(data.get("unmet", [])),
+        request=tables["request"],
+        question_words=words("question_words"),
+        complaint=tables["complaint"],
+        praise=tables["praise"],
+        negations=words("negations"),
+        unmet=words("unmet"),
         polarity={str(k): float(v) for k, v in (data.get("polarity") or {}).items()},
-        news_markers=frozenset(data.get("news_markers", [])),
+        news_markers=words("news_markers"),
         max_len=longest,
-    )
+        request_social=tables["request_social"],
+        complaint_social=tables["complaint_social"],
+        praise_social=tables["praise_social"],
+        neutral=tables["neutral"],
+        question_news=words("question_news"),
+        government_actors=words("government_actors"),
+        emoji_negative=words("emoji_negative"),
+        emoji_positive=words("emoji_positive"),
+        sarcasm=words("sarcasm"),
+    ).with_tables()
 
 
 def taxonomy_version(config: Any) -> str:
@@ -121,49 +137,77 @@ def taxonomy_version(config: Any) -> str:
         "places": config.places.model_dump(),
         "relevance": config.relevance.model_dump(),
         "aspirasi": _aspirasi_data(),
+        "lexicons": lexicon.data_digest(),
     }
     digest = hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
     return digest[:12]
 
 
+def _taxonomy_phrases(config: Any) -> list[str]:
+    """Every phrase the taxonomy names: aliases, keywords, topics, relevance terms."""
+    phrases: list[str] = []
+    for dept in config.departments.values():
+        phrases += dept.aliases + dept.keywords + dept.exclude + dept.fallback
+        for rule in dept.topics.values():
+            phrases += rule.keywords + rule.exclude + rule.requires
+    rel = config.relevance
+    phrases += rel.regency_terms + rel.kota_terms + rel.elsewhere_terms + rel.weak_regency_terms
+    return [p.lstrip("=") for p in phrases]
+
+
+PROTECTED = frozenset({
+    "bogor", "pemkab", "pemkot", "bupati", "wabup", "camat", "kecamatan", "pemadam", "puskesmas",
+    "damkar", "satpol", "pdam", "rsud", "dprd", "pju", "bpbd", "kades", "lurah", "kelurahan",
+    "perumda", "sekda", "setda", "perbup", "perda", "raperda",
+})  # fmt: skip
+
+
 def build_resources(config: Any) -> Resources:
     """Compile ``config``'s taxonomy and the bundled lexicons into Resources."""
-    slang = lexicon.slang_lexicon()
     areas = lexicon.gazetteer()
+    roots = lexicon.root_words()
     place_words = {compact(a.nama) for a in areas}
-    place_words |= {w for a in areas for w in a.nama.casefold().split()}
-    protected: set[str] = set(place_words)
+    name_words = {w for a in areas for w in a.nama.casefold().split()}
+    place_words |= name_words
+    # Slang must not rewrite words of place names (``Bojong Gede`` is no ``bojong besar``).
+    slang = {k: v for k, v in lexicon.slang_lexicon().items() if k not in name_words}
+    taxonomy_words = {
+        w for phrase in _taxonomy_phrases(config) for w in phrase.casefold().split() if w.isalpha()
+    }
+    protected: set[str] = set(place_words) | PROTECTED
     for dept in config.departments.values():
         for alias in dept.aliases:
             words = alias.casefold().split()
             if len(words) == 1:
                 protected.add(words[0])
-    protected |= {"bogor", "pemkab", "pemkot", "bupati", "camat", "kecamatan", "pemadam",
-                  "puskesmas", "damkar", "satpol", "pdam", "rsud", "dprd", "pju", "bpbd"}  # fmt: skip
-    vocabulary = frozenset(lexicon.root_words() | set(slang) | place_words | protected)
-    stemmer = CachedStemmer(protected=protected)
+            else:
+                # Names inside multi-word aliases (``Idham Chalid``, ``Tirta Kahuripan``).
+                protected |= {w for w in words if w.isalpha() and w not in roots}
+    vocabulary = frozenset(roots | set(slang) | place_words | protected | taxonomy_words)
+    stemmer = CachedStemmer(protected=protected, overrides=lexicon.stem_overrides())
     base = Resources(
         slang=slang,
         vocabulary=vocabulary,
         stopwords=lexicon.stopwords(),
         stemmer=stemmer,
         terms=TermIndex.build(()),
-        places=PlaceIndex.build(areas, config.places.aliases),
+        places=PlaceIndex.build(areas, config.places.aliases, common_words=roots),
         relevance=TermIndex.build(()),
         relevance_threshold=config.relevance.threshold,
         aspirasi=_aspirasi_lexicon(lambda p: []),
         taxonomy_version=taxonomy_version(config),
     )
-    terms = compile_terms(config.departments, base.analyze_phrase)
 
     def tokens(phrase: str) -> tuple[str, ...]:
         return base.normalize(phrase).tokens
 
+    terms = compile_terms(config.departments, base.analyze_phrase, tokens)
     rel = config.relevance
     relevance = build_index(
         [(tokens(p), p) for p in rel.regency_terms],
         [(tokens(p), p) for p in rel.kota_terms],
         [(tokens(p), p) for p in rel.elsewhere_terms],
+        [(tokens(p), p) for p in rel.weak_regency_terms],
     )
     return Resources(
         slang=slang,

@@ -7,14 +7,20 @@ Each distinct token is stemmed once per process.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
 class CachedStemmer:
     """Stem single tokens through PySastrawi, caching up to ``maxsize`` distinct tokens."""
 
-    def __init__(self, protected: Iterable[str] = (), maxsize: int = 300_000, stemmer: Any = None):
+    def __init__(
+        self,
+        protected: Iterable[str] = (),
+        maxsize: int = 300_000,
+        stemmer: Any = None,
+        overrides: Mapping[str, str] | None = None,
+    ):
         if stemmer is None:
             from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -23,6 +29,7 @@ class CachedStemmer:
         self._cache: dict[str, str] = {}
         self._maxsize = maxsize
         self.protected = frozenset(protected)
+        self.overrides = dict(overrides or {})
         self.misses = 0
 
     def stem(self, token: str) -> str:
@@ -30,7 +37,10 @@ class CachedStemmer:
         if cached is not None:
             return cached
         self.misses += 1
-        if token in self.protected or len(token) <= 3 or not token.isalpha():
+        override = self.overrides.get(token)
+        if override is not None:
+            result = override
+        elif token in self.protected or len(token) <= 3 or not token.isalpha():
             result = token
         else:
             result = self._stemmer.stem(token) or token

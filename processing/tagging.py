@@ -2,8 +2,17 @@
 
 Every term (alias, keyword, topic keyword, exclusion) is normalized and stemmed
 with the same function as posts, at load time, then indexed by its first stem so
-a post is matched in one pass over its stems. Each tag keeps the terms that
-produced it.
+a post is matched in one pass over its stems. A term written ``=word`` matches
+the normalized word exactly instead of its stem (``=perumahan`` must not match
+every ``rumah``); a single derived word (``perizinan``, ``pemasaran``) is
+matched exactly by default, since its stem (``izin``, ``pasar``) means more.
+Each tag keeps the terms that produced it.
+
+Scoring: an alias (a department's name, abbreviation or official) or a topic
+keyword decides on its own; plain department keywords are context and need a
+second one. Overlapping hits of one department count once (``kolam ikan`` is
+not also ``ikan``). ``fallback`` terms (``Pemkab Bogor``) tag their department
+only when nothing more specific did.
 """
 
 from __future__ import annotations
@@ -13,64 +22,85 @@ from dataclasses import dataclass, field
 
 ALIAS_WEIGHT = 3.0
 KEYWORD_WEIGHT = 1.0
-TOPIC_WEIGHT = 1.5
+TOPIC_WEIGHT = 2.0
+THRESHOLD = 2.0
 GENERAL_DEPARTMENTS = ("setda_pimpinan", "dprd")
+EXACT = "="
+SIMILE = frozenset({"seperti", "bagai", "bagaikan", "laksana", "mirip"})
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One matchable phrase, already stemmed."""
+    """One matchable phrase, already stemmed (or normalized, when ``exact``)."""
 
     stems: tuple[str, ...]
     text: str
     department: str
-    kind: str  # alias | keyword | topic | exclude | topic_exclude | requires
+    kind: str  # alias | keyword | topic | exclude | topic_exclude | requires | fallback
     topic: str | None = None
+    exact: bool = False
 
 
 @dataclass(frozen=True)
 class TermIndex:
-    """Terms grouped by their first stem, longest first."""
+    """Terms grouped by their first stem (or first word, for exact terms), longest first."""
 
     by_first: Mapping[str, tuple[Term, ...]]
     topic_department: Mapping[str, str] = field(default_factory=dict)
     topic_requires: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    by_first_exact: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, terms: Iterable[Term]) -> TermIndex:
         grouped: dict[str, list[Term]] = {}
+        exact: dict[str, list[Term]] = {}
         topic_department: dict[str, str] = {}
         requires: dict[str, set[str]] = {}
         for term in terms:
             if not term.stems:
                 continue
-            grouped.setdefault(term.stems[0], []).append(term)
+            (exact if term.exact else grouped).setdefault(term.stems[0], []).append(term)
             if term.topic:
                 topic_department.setdefault(term.topic, term.department)
                 if term.kind == "requires":
-                    requires.setdefault(term.topic, set()).add(" ".join(term.stems))
-        ordered = {k: tuple(sorted(v, key=lambda t: -len(t.stems))) for k, v in grouped.items()}
+                    requires.setdefault(term.topic, set()).add(term.text)
+
+        def order(table: dict[str, list[Term]]) -> dict[str, tuple[Term, ...]]:
+            return {k: tuple(sorted(v, key=lambda t: -len(t.stems))) for k, v in table.items()}
+
         return cls(
-            by_first=ordered,
+            by_first=order(grouped),
             topic_department=topic_department,
             topic_requires={k: frozenset(v) for k, v in requires.items()},
+            by_first_exact=order(exact),
         )
 
 
-def match(stems: Sequence[str], index: TermIndex) -> list[Term]:
-    """Return every term whose stems occur contiguously in ``stems``."""
-    found: list[Term] = []
-    by_first = index.by_first
+def match_spans(
+    stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None
+) -> list[tuple[int, Term]]:
+    """Return (start, term) for every term occurring contiguously in the post."""
+    found: list[tuple[int, Term]] = []
     n = len(stems)
-    for i, stem in enumerate(stems):
-        candidates = by_first.get(stem)
-        if not candidates:
+    for table, seq in ((index.by_first, stems), (index.by_first_exact, tokens)):
+        if not table or seq is None:
             continue
-        for term in candidates:
-            size = len(term.stems)
-            if size == 1 or (i + size <= n and tuple(stems[i : i + size]) == term.stems):
-                found.append(term)
+        for i, first in enumerate(seq):
+            candidates = table.get(first)
+            if not candidates:
+                continue
+            for term in candidates:
+                size = len(term.stems)
+                if size == 1 or (i + size <= n and tuple(seq[i : i + size]) == term.stems):
+                    found.append((i, term))
     return found
+
+
+def match(
+    stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None
+) -> list[Term]:
+    """Return every term whose stems occur contiguously in ``stems``."""
+    return [term for _, term in match_spans(stems, index, tokens)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,52 +115,98 @@ class Tags:
     scores: Mapping[str, float]
 
 
-def tag(stems: Sequence[str], index: TermIndex) -> Tags:
-    """Tag one post's stems with departments and topics."""
-    hits = match(stems, index)
+_EMPTY = Tags((), (), {}, {}, {}, {})
+# On the same span, the stronger kind counts.
+_PRIORITY = {"alias": 0, "topic": 1, "keyword": 2}
+
+
+def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None) -> Tags:
+    """Tag one post's stems (and, for exact terms, its normalized tokens)."""
+    hits = match_spans(stems, index, tokens)
     if not hits:
-        return Tags((), (), {}, {}, {}, {})
-    excluded_departments: set[str] = set()
+        return _EMPTY
+    excluded: dict[str, list[tuple[int, int]]] = {}
     excluded_topics: set[str] = set()
     present: set[str] = set()
-    for term in hits:
-        present.add(" ".join(term.stems))
+    for start, term in hits:
+        present.add(term.text)
         if term.kind == "exclude":
-            excluded_departments.add(term.department)
+            excluded.setdefault(term.department, []).append((start, start + len(term.stems)))
         elif term.kind == "topic_exclude" and term.topic:
             excluded_topics.add(term.topic)
+    # Longest first, so a phrase claims its words before its parts do.
+    hits.sort(key=lambda h: (h[0], -len(h[1].stems), _PRIORITY.get(h[1].kind, 3)))
+    covered: dict[str, list[tuple[int, int]]] = {}
     scores: dict[str, float] = {}
     dep_terms: dict[str, list[str]] = {}
     topic_terms: dict[str, list[str]] = {}
-    for term in hits:
+    fallback: list[Term] = []
+    claimed: list[tuple[int, int]] = []  # spans of counted phrases, any department
+    counted: dict[str, set[str]] = {}  # terms already scored, per department
+    for start, term in hits:
+        end = start + len(term.stems)
+        if term.kind == "fallback":
+            fallback.append(term)
+            continue
+        if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
+            continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
+        if any(s <= start and end <= e and e - s > end - start for s, e in claimed):
+            continue  # "lampu jalan" (dishub) leaves no "jalan" for pupr
         if term.kind == "topic" and term.topic:
             if term.topic in excluded_topics:
                 continue
             needed = index.topic_requires.get(term.topic)
             if needed and not needed & present:
                 continue
-            _add(topic_terms, term.topic, term.text)
             weight = TOPIC_WEIGHT
         elif term.kind == "alias":
             weight = ALIAS_WEIGHT
         elif term.kind == "keyword":
-            if term.department in excluded_departments:
-                continue
             weight = KEYWORD_WEIGHT
         else:
             continue
-        scores[term.department] = scores.get(term.department, 0.0) + weight * len(term.stems)
+        if term.kind != "alias" and _inside(start, end, excluded.get(term.department, ())):
+            continue
+        if term.topic and term.kind == "topic":
+            _add(topic_terms, term.topic, term.text)
+            # Show the context that let the topic fire ("jalan" + "rusak").
+            for cue in sorted(index.topic_requires.get(term.topic, frozenset()) & present):
+                _add(topic_terms, term.topic, cue)
+        spans = covered.setdefault(term.department, [])
+        known = counted.setdefault(term.department, set())
+        if _inside(start, end, spans) or term.text in known:
+            # Part of a longer phrase already counted, or the same term again.
+            _add(dep_terms, term.department, term.text)
+            continue
+        spans.append((start, end))
+        known.add(term.text)
+        claimed.append((start, end))
+        scores[term.department] = scores.get(term.department, 0.0) + weight
         _add(dep_terms, term.department, term.text)
-    departments = sorted(scores, key=lambda d: (d in GENERAL_DEPARTMENTS, -scores[d], d))
-    topics = tuple(sorted(topic_terms, key=lambda t: (-len(topic_terms[t]), t)))
+        if term.topic and term.kind == "topic":
+            for cue in topic_terms.get(term.topic, ()):
+                _add(dep_terms, term.department, cue)
+    chosen = [d for d, s in scores.items() if s >= THRESHOLD]
+    if not chosen and fallback:
+        for term in fallback:
+            scores[term.department] = scores.get(term.department, 0.0) + ALIAS_WEIGHT
+            _add(dep_terms, term.department, term.text)
+        chosen = [d for d, s in scores.items() if s >= THRESHOLD]
+    departments = sorted(chosen, key=lambda d: (d in GENERAL_DEPARTMENTS, -scores[d], d))
+    kept_topics = {t: v for t, v in topic_terms.items() if index.topic_department[t] in chosen}
+    topics = tuple(sorted(kept_topics, key=lambda t: (-len(kept_topics[t]), t)))
     return Tags(
         departments=tuple(departments),
         topics=topics,
         department_terms={d: tuple(dep_terms[d]) for d in departments},
-        topic_terms={t: tuple(v) for t, v in topic_terms.items()},
+        topic_terms={t: tuple(v) for t, v in kept_topics.items()},
         topic_departments={t: index.topic_department[t] for t in topics},
-        scores=scores,
+        scores={d: scores[d] for d in departments},
     )
+
+
+def _inside(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
 
 
 def _add(bucket: dict[str, list[str]], key: str, text: str) -> None:
@@ -140,22 +216,45 @@ def _add(bucket: dict[str, list[str]], key: str, text: str) -> None:
 
 
 def compile_terms(
-    departments: Mapping[str, object], analyze: Callable[[str], tuple[str, ...]]
+    departments: Mapping[str, object],
+    analyze: Callable[[str], tuple[str, ...]],
+    normalize: Callable[[str], tuple[str, ...]] | None = None,
 ) -> TermIndex:
-    """Build the index from ``config.departments`` using ``analyze`` (the post pipeline)."""
+    """Build the index from ``config.departments`` using ``analyze`` (the post pipeline).
+
+    ``normalize`` (normalized, unstemmed tokens) is used for ``=exact`` terms.
+    """
     terms: list[Term] = []
+
+    def add(phrase: str, code: str, kind: str, topic: str | None = None) -> None:
+        text = phrase.lstrip(EXACT).strip()
+        if normalize is None:
+            terms.append(Term(analyze(text), text, code, kind, topic))
+            return
+        words = normalize(text)
+        stems = analyze(text)
+        # A derived single word (``perizinan``, ``pemasaran``) matches only itself:
+        # its stem (``izin``, ``pasar``) would match far more than it means.
+        derived = kind != "alias" and len(words) == 1 and stems != words
+        if phrase.startswith(EXACT) or derived:
+            terms.append(Term(words, text, code, kind, topic, exact=True))
+        else:
+            terms.append(Term(stems, text, code, kind, topic))
+
     for code, dept in departments.items():
         for alias in getattr(dept, "aliases", ()):
-            terms.append(Term(analyze(alias), alias, code, "alias"))
+            add(alias, code, "alias")
         for keyword in getattr(dept, "keywords", ()):
-            terms.append(Term(analyze(keyword), keyword, code, "keyword"))
+            add(keyword, code, "keyword")
         for phrase in getattr(dept, "exclude", ()):
-            terms.append(Term(analyze(phrase), phrase, code, "exclude"))
+            add(phrase, code, "exclude")
+        for phrase in getattr(dept, "fallback", ()):
+            add(phrase, code, "fallback")
         for topic, rule in getattr(dept, "topics", {}).items():
             for keyword in rule.keywords:
-                terms.append(Term(analyze(keyword), keyword, code, "topic", topic))
+                add(keyword, code, "topic", topic)
             for phrase in rule.exclude:
-                terms.append(Term(analyze(phrase), phrase, code, "topic_exclude", topic))
+                add(phrase, code, "topic_exclude", topic)
             for phrase in rule.requires:
-                terms.append(Term(analyze(phrase), phrase, code, "requires", topic))
+                add(phrase, code, "requires", topic)
     return TermIndex.build(terms)

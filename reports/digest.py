@@ -1,9 +1,14 @@
-"""Build the day's digest data from storage (a local day in the configured time zone)."""
+"""Build the day's digest data from storage (a local day in the configured time zone).
+
+Pure data: :func:`build_digest` reads storage and returns a frozen :class:`Digest`;
+rendering (``reports.render``) and charts (``reports.charts``) only read that.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,10 +18,13 @@ import sqlite_utils
 from collectors.urls import safe_link
 from pantau.config import Config
 from pantau.models import utcnow
+from reports.baseline import Baseline, find_spikes, trend, volume_series
+from reports.health import HealthReport, check_sources
 from storage import queries
 from storage.db import from_iso, to_iso
 
 NEEDS_ANSWER = ("keluhan", "permintaan", "pertanyaan")
+COMPLAINTS = ("keluhan", "permintaan")
 ASPIRASI_ORDER = {"keluhan": 0, "permintaan": 1, "pertanyaan": 2, "apresiasi": 3, "informasi": 4}
 ASPIRASI_LABEL = {
     "keluhan": "Keluhan",
@@ -26,11 +34,14 @@ ASPIRASI_LABEL = {
     "informasi": "Informasi",
 }
 EXCERPT_CHARS = 240
+TREND_DAYS = 7
+MAX_NEEDS_ANSWER = 30
+SENTIMENT_CUT = 0.2
 
 
 @dataclass(frozen=True)
 class DigestPost:
-    """One post as the digest shows it (text already shortened, link already checked)."""
+    """One story as the digest shows it: near-duplicates folded in, link already checked."""
 
     id: int
     title: str
@@ -47,6 +58,9 @@ class DigestPost:
     terms: tuple[str, ...]
     repeats: int = 1
     reach: int = 0
+    sources: tuple[str, ...] = ()
+    score: float = 0.0
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,25 @@ class DepartmentSection:
     posts: tuple[DigestPost, ...]
     topics: tuple[tuple[str, int], ...] = ()
     aspirasi: tuple[tuple[str, int], ...] = ()
+    trend: tuple[int, ...] = ()  # TREND_DAYS previous days, then today
+    mean_7d: float = 0.0
+    sentiment: tuple[int, int, int] = (0, 0, 0)  # negatif, netral, positif
+    spike: bool = False
+
+    @property
+    def short(self) -> str:
+        return short_name(self.code)
+
+
+@dataclass(frozen=True)
+class Spike:
+    """A department or topic whose volume today is above its baseline."""
+
+    kind: str  # department | topic
+    key: str
+    today: int
+    mean: float
+    threshold: float
 
 
 @dataclass(frozen=True)
@@ -79,10 +112,28 @@ class Digest:
     kecamatan: tuple[tuple[str, int], ...]
     untagged: tuple[DigestPost, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    mean_7d: float = 0.0
+    change_7d: float | None = None
+    spikes: tuple[Spike, ...] = ()
+    kecamatan_complaints: tuple[tuple[str, int], ...] = ()
+    health: HealthReport = HealthReport(0, ())
+    needs_answer_more: int = 0
+    needs_by_department: tuple[tuple[str, int, str], ...] = ()  # code, count, top kecamatan
+    scope: str | None = None  # a department code for a per-department digest
+    spikes_checked: bool = True  # False while the store has too little history
 
     @property
     def quiet(self) -> bool:
         return self.relevant == 0
+
+    @property
+    def complaints(self) -> int:
+        return sum(self.aspirasi_counts.get(k, 0) for k in COMPLAINTS)
+
+
+def short_name(code: str) -> str:
+    """A short department label for badges: ``PUPR``, ``Tirta Kahuripan``."""
+    return code.replace("_", " ").title() if "_" in code else code.upper()
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[str, str]:
@@ -100,27 +151,56 @@ def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return cut + "…"
 
 
-def _reach(metrics: dict[str, Any]) -> int:
-    keys = ("like_count", "retweet_count", "reply_count", "quote_count", "score", "num_comments")
+def _reach(metrics: Any) -> int:
+    if not isinstance(metrics, dict):
+        return 0
+    keys = ("like_count", "retweet_count", "reply_count", "quote_count", "score", "num_comments",
+            "views", "impression_count")  # fmt: skip
     total = 0
     for key in keys:
         value = metrics.get(key)
-        if isinstance(value, int | float):
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
             total += int(value)
     return total
 
 
-def _terms(matched: dict[str, Any]) -> tuple[str, ...]:
+def _terms(matched: Any) -> tuple[str, ...]:
     out: list[str] = []
+    if not isinstance(matched, dict):
+        return ()
     for group in ("departments", "topics", "kecamatan"):
-        for values in (matched.get(group) or {}).values():
-            for value in values:
-                if value not in out:
+        terms = matched.get(group)
+        for values in terms.values() if isinstance(terms, dict) else ():
+            for value in values if isinstance(values, list) else ():
+                if isinstance(value, str) and value not in out:
                     out.append(value)
     return tuple(out[:8])
 
 
-def _to_post(row: dict[str, Any], tz: ZoneInfo, repeats: int = 1) -> DigestPost:
+def rank_score(reach: int, repeats: int, age_hours: float, aspirasi: str) -> float:
+    """Rank stories needing an answer: reach, repetition and recency (higher first).
+
+    ``2·ln(1+reach) + 3·ln(repeats) + 2·recency`` with recency falling linearly
+    from 1 (just now) to 0 (24 h old), plus 1 for a complaint (keluhan).
+    """
+    recency = max(0.0, 1.0 - max(0.0, age_hours) / 24.0)
+    bonus = 1.0 if aspirasi == "keluhan" else 0.0
+    return 2 * math.log1p(max(reach, 0)) + 3 * math.log(max(repeats, 1)) + 2 * recency + bonus
+
+
+def _group(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Fold near-duplicates (same ``dup_of`` root) into groups; the first row represents."""
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for row in sorted(rows, key=lambda r: (r["at"], r["id"])):
+        root = row["dup_of"] if row["dup_of"] is not None else row["id"]
+        groups.setdefault(root, []).append(row)
+    for root, members in groups.items():
+        members.sort(key=lambda r: (r["id"] != root, r["at"], r["id"]))
+    return list(groups.values())
+
+
+def _to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> DigestPost:
+    row = group[0]
     at = from_iso(row["at"])
     title = " ".join((row.get("title") or "").split())
     text = row.get("text") or ""
@@ -129,6 +209,10 @@ def _to_post(row: dict[str, Any], tz: ZoneInfo, repeats: int = 1) -> DigestPost:
         excerpt = ""
     else:
         excerpt = _excerpt(text)
+    reach = sum(_reach(r["metrics"]) for r in group)
+    latest = max((from_iso(r["at"]) for r in group), default=at, key=lambda v: v or ref)
+    age = (ref - latest).total_seconds() / 3600 if latest else 24.0
+    sources = tuple(dict.fromkeys(r["source"] for r in group))
     return DigestPost(
         id=row["id"],
         title=title[:300],
@@ -143,13 +227,28 @@ def _to_post(row: dict[str, Any], tz: ZoneInfo, repeats: int = 1) -> DigestPost:
         aspirasi=row["aspirasi"],
         sentiment=float(row["sentiment"]),
         terms=_terms(row["matched"]),
-        repeats=repeats,
-        reach=_reach(row["metrics"]),
+        repeats=len(group),
+        reach=reach,
+        sources=sources,
+        score=round(rank_score(reach, len(group), age, row["aspirasi"]), 6),
+        topics=tuple(row["topics"]),
     )
 
 
-def _sort_key(post: DigestPost) -> tuple[int, int, int]:
-    return (ASPIRASI_ORDER.get(post.aspirasi, 9), -post.repeats, -post.reach)
+def story_order(post: DigestPost) -> tuple[float, int]:
+    """Sort key of stories: highest rank score first, then oldest id."""
+    return (-post.score, post.id)
+
+
+def _sentiment(posts: list[DigestPost]) -> tuple[int, int, int]:
+    neg = sum(1 for p in posts if p.sentiment < -SENTIMENT_CUT)
+    pos = sum(1 for p in posts if p.sentiment > SENTIMENT_CUT)
+    return (neg, len(posts) - neg - pos, pos)
+
+
+def by_count(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Counter items, most common first, ties by name."""
+    return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def build_digest(
@@ -159,51 +258,115 @@ def build_digest(
     *,
     now: datetime | None = None,
 ) -> Digest:
-    """Collect the day's figures and posts from storage into a :class:`Digest`."""
+    """Collect the day's figures, stories, baselines and source health into a :class:`Digest`."""
     tz = ZoneInfo(config.timezone)
     now = now or utcnow()
     day = day or now.astimezone(tz).date()
     start, end = day_bounds(day, tz)
-    rows = queries.day_posts(db, start, end)
-    repeats = Counter(r["dup_of"] for r in rows if r["dup_of"] is not None)
-    originals = [r for r in rows if r["dup_of"] is None]
-    relevant = [r for r in originals if r["relevant"]]
-    posts = [_to_post(r, tz, 1 + repeats.get(r["id"], 0)) for r in relevant]
+    ref = min(now, from_iso(end) or now)
+    # Only what was known at ``now``: today's digest (or a re-run with a frozen clock)
+    # never shows posts stamped later than the moment it is built.
+    rows = queries.day_posts(db, start, min(end, to_iso(ref) or end))
+    relevant_rows = [r for r in rows if r["relevant"]]
+    groups = _group(relevant_rows)
+    posts = [_to_post(g, tz, ref) for g in groups]
     aspirasi = Counter(p.aspirasi for p in posts)
-    needs = sorted((p for p in posts if p.aspirasi in NEEDS_ANSWER), key=_sort_key)
+    needs = sorted((p for p in posts if p.aspirasi in NEEDS_ANSWER), key=story_order)
+
+    alerts = config.report.alerts
+    history = max(alerts.baseline_days, TREND_DAYS)
+    totals = volume_series(db, tz, day, history, until=ref)[None]
+    per_dept = volume_series(db, tz, day, history, "department", until=ref)
+    per_topic = volume_series(db, tz, day, history, "topic", until=ref)
+    spikes: list[Spike] = []
+    checked = has_history(totals, alerts.baseline_days)
+    if checked:
+        spikes = _spikes(per_dept, per_topic, alerts.baseline_days, alerts.sigma, alerts.min_count)
+    spiking = {s.key for s in spikes if s.kind == "department"}
+
     limit = config.report.max_posts_per_department
     sections = []
     for code, dept in config.departments.items():
         mine = [p for p in posts if code in p.departments]
         if not mine:
             continue
-        topic_counts = Counter(t for r in relevant if code in r["departments"] for t in r["topics"])
+        series = trend(per_dept, code, TREND_DAYS)
         sections.append(
             DepartmentSection(
                 code=code,
                 name=dept.name,
                 total=len(mine),
-                complaints=sum(1 for p in mine if p.aspirasi in ("keluhan", "permintaan")),
-                posts=tuple(sorted(mine, key=_sort_key)[:limit]),
-                topics=tuple(topic_counts.most_common(5)),
+                complaints=sum(1 for p in mine if p.aspirasi in COMPLAINTS),
+                posts=tuple(sorted(mine, key=story_order)[:limit]),
+                topics=by_count(Counter(t for p in mine for t in p.topics))[:5],
                 aspirasi=tuple(sorted(Counter(p.aspirasi for p in mine).items(),
                                       key=lambda kv: ASPIRASI_ORDER.get(kv[0], 9))),
+                trend=series,
+                mean_7d=round(sum(series[:-1]) / TREND_DAYS, 1),
+                sentiment=_sentiment(mine),
+                spike=code in spiking,
             )
         )  # fmt: skip
-    sections.sort(key=lambda s: (-s.complaints, -s.total, s.code))
-    kecamatan = Counter(k for p in posts for k in p.kecamatan)
-    untagged = tuple(sorted((p for p in posts if not p.departments), key=_sort_key)[:limit])
+    sections.sort(key=lambda s: (not s.spike, -s.complaints, -s.total, s.code))
+    recent = totals.history[-TREND_DAYS:]
+    enabled = [s.name for s in config.sources if s.enabled]
     return Digest(
         day=day,
         timezone=config.timezone,
         generated_at=now.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         total=len(rows),
-        relevant=len(relevant),
-        duplicates=len(rows) - len(originals),
-        not_relevant=len(originals) - len(relevant),
+        relevant=len(posts),
+        duplicates=len(relevant_rows) - len(posts),
+        not_relevant=len(rows) - len(relevant_rows),
         aspirasi_counts={k: aspirasi.get(k, 0) for k in ASPIRASI_ORDER},
-        needs_answer=tuple(needs),
+        needs_answer=tuple(needs[:MAX_NEEDS_ANSWER]),
+        needs_answer_more=max(0, len(needs) - MAX_NEEDS_ANSWER),
+        needs_by_department=_needs_by_department(needs),
         departments=tuple(sections),
-        kecamatan=tuple(sorted(kecamatan.items(), key=lambda kv: (-kv[1], kv[0]))),
-        untagged=untagged,
+        kecamatan=by_count(Counter(k for p in posts for k in p.kecamatan)),
+        kecamatan_complaints=by_count(
+            Counter(k for p in posts if p.aspirasi in COMPLAINTS for k in p.kecamatan)
+        ),
+        untagged=tuple(sorted((p for p in posts if not p.departments), key=story_order)[:limit]),
+        mean_7d=round(sum(recent) / len(recent), 1) if recent else 0.0,
+        change_7d=totals.change(TREND_DAYS),
+        spikes=tuple(spikes),
+        spikes_checked=checked,
+        health=check_sources(db, enabled, now, tz),
     )
+
+
+def _needs_by_department(needs: list[DigestPost]) -> tuple[tuple[str, int, str], ...]:
+    counts: Counter[str] = Counter()
+    places: dict[str, Counter[str]] = {}
+    for post in needs:
+        for code in post.departments or ("",):
+            counts[code] += 1
+            places.setdefault(code, Counter()).update(post.kecamatan)
+    out = []
+    for code, n in by_count(counts):
+        top = by_count(places[code])
+        out.append((code, n, top[0][0] if top else ""))
+    return tuple(out)
+
+
+def has_history(totals: Baseline, days: int) -> bool:
+    """Judge spikes only once at least half of the baseline days have any mentions."""
+    recent = totals.history[-days:]
+    return sum(1 for n in recent if n > 0) * 2 >= max(days, 1)
+
+
+def _spikes(
+    per_dept: dict[str | None, Baseline],
+    per_topic: dict[str | None, Baseline],
+    days: int,
+    sigma: float,
+    min_count: int,
+) -> list[Spike]:
+    out = []
+    for kind, series in (("department", per_dept), ("topic", per_topic)):
+        trimmed = [replace(b, history=b.history[-days:]) for b in series.values() if b.key]
+        for b in find_spikes(trimmed, sigma, min_count):
+            out.append(Spike(kind, str(b.key), b.today, round(b.mean, 1),
+                             round(b.threshold(sigma), 1)))  # fmt: skip
+    return out

@@ -38,7 +38,7 @@ def day_posts(db: sqlite_utils.Database, start_iso: str, end_iso: str) -> list[d
             SELECT p.id, p.source, p.kind, p.url, p.author, p.title, p.text, p.metrics, p.dup_of,
                    coalesce(p.published_at, p.fetched_at) AS at,
                    a.relevant, a.relevance, a.departments, a.topics, a.kecamatan, a.aspirasi,
-                   a.sentiment, a.matched
+                   a.sentiment, a.matched, a.fingerprint
             FROM posts p JOIN analysis a ON a.post_id = p.id
             WHERE coalesce(p.published_at, p.fetched_at) >= ?
               AND coalesce(p.published_at, p.fetched_at) < ?
@@ -99,3 +99,188 @@ def search_posts(db: sqlite_utils.Database, query: str, limit: int = 20) -> list
         raise PipelineError(
             f"search: invalid query {query!r}: {exc} (quote phrases with double quotes)"
         ) from None
+
+
+_TAG_TABLES = {
+    "department": ("post_departments", "department"),
+    "topic": ("post_topics", "topic"),
+    "kecamatan": ("post_places", "kecamatan"),
+}
+
+
+def daily_counts(
+    db: sqlite_utils.Database,
+    start_iso: str,
+    end_iso: str,
+    offset_hours: float,
+    by: str | None = None,
+    *,
+    aspirasi: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """Count relevant, non-duplicate posts per local day (and per tag when ``by`` is given).
+
+    ``by`` is ``department``, ``topic``, ``kecamatan`` or None (totals); rows are
+    ``{"day": "YYYY-MM-DD", "key": str | None, "n": int}``. A post counts once per
+    tag (a post tagged with two kecamatan-desa pairs still counts once per kecamatan).
+    """
+    shift = f"{offset_hours:+g} hours"
+    at = "coalesce(p.published_at, p.fetched_at)"
+    where = [f"{at} >= ?", f"{at} < ?", "a.relevant = 1", "p.dup_of IS NULL"]
+    params: list[Any] = [start_iso, end_iso]
+    if aspirasi:
+        where.append(f"a.aspirasi IN ({','.join('?' * len(aspirasi))})")
+        params.extend(aspirasi)
+    if by is None:
+        sql = f"""
+            SELECT date({at}, '{shift}') AS day, NULL AS key, count(*) AS n
+            FROM posts p JOIN analysis a ON a.post_id = p.id
+            WHERE {" AND ".join(where)}
+            GROUP BY day ORDER BY day
+        """
+    else:
+        if by not in _TAG_TABLES:
+            raise ValueError(f"daily_counts: by must be one of {sorted(_TAG_TABLES)}, not {by!r}")
+        table, column = _TAG_TABLES[by]
+        sql = f"""
+            SELECT date({at}, '{shift}') AS day, t.{column} AS key, count(DISTINCT p.id) AS n
+            FROM {table} t JOIN posts p ON p.id = t.post_id JOIN analysis a ON a.post_id = p.id
+            WHERE {" AND ".join(where)}
+            GROUP BY day, key ORDER BY day, key
+        """
+    return list(_rows(db, sql, params))
+
+
+def runs_since(db: sqlite_utils.Database, since_iso: str) -> list[dict[str, Any]]:
+    """Return the collection runs started at or after ``since_iso``, oldest first."""
+    return list(
+        _rows(
+            db,
+            "SELECT * FROM runs WHERE started_at >= ? ORDER BY started_at, id",
+            [since_iso],
+        )
+    )
+
+
+def last_run_per_source(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    """Return, per source, its latest run plus when it last brought something new."""
+    rows = _rows(
+        db,
+        """
+        SELECT r.*, (SELECT max(coalesce(n.finished_at, n.started_at)) FROM runs n
+                     WHERE n.source = r.source AND n.new > 0) AS last_new_at,
+               (SELECT e.error FROM runs e WHERE e.source = r.source
+                  AND e.status IN ('error', 'rate_limited') ORDER BY e.id DESC LIMIT 1)
+                 AS last_error,
+               (SELECT e.started_at FROM runs e WHERE e.source = r.source
+                  AND e.status IN ('error', 'rate_limited') ORDER BY e.id DESC LIMIT 1)
+                 AS last_error_at,
+               (SELECT min(f.started_at) FROM runs f WHERE f.source = r.source) AS first_run_at
+        FROM runs r
+        JOIN (SELECT source, max(id) AS id FROM runs GROUP BY source) m ON m.id = r.id
+        ORDER BY r.source
+        """,
+        [],
+    )
+    return {row["source"]: row for row in rows}
+
+
+def new_item_times(db: sqlite_utils.Database, since_iso: str) -> list[dict[str, Any]]:
+    """Return (source, finished_at) of runs since ``since_iso`` that stored new posts."""
+    return list(
+        _rows(
+            db,
+            """
+            SELECT source, coalesce(finished_at, started_at) AS at FROM runs
+            WHERE new > 0 AND started_at >= ? ORDER BY source, at
+            """,
+            [since_iso],
+        )
+    )
+
+
+def _filters(
+    departments: list[str] | None, kecamatan: list[str] | None
+) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if departments:
+        where.append(
+            "EXISTS (SELECT 1 FROM post_departments d WHERE d.post_id = p.id "
+            f"AND d.department IN ({','.join('?' * len(departments))}))"
+        )
+        params.extend(departments)
+    if kecamatan:
+        where.append(
+            "EXISTS (SELECT 1 FROM post_places k WHERE k.post_id = p.id "
+            f"AND lower(k.kecamatan) IN ({','.join('?' * len(kecamatan))}))"
+        )
+        params.extend(k.lower() for k in kecamatan)
+    return where, params
+
+
+def mention_rows(
+    db: sqlite_utils.Database,
+    start_iso: str | None,
+    end_iso: str | None,
+    *,
+    departments: list[str] | None = None,
+    kecamatan: list[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Stream analysed posts in [start, end) with optional tag filters (JSON lists undecoded)."""
+    at = "coalesce(p.published_at, p.fetched_at)"
+    where, params = _filters(departments, kecamatan)
+    if start_iso:
+        where.append(f"{at} >= ?")
+        params.append(start_iso)
+    if end_iso:
+        where.append(f"{at} < ?")
+        params.append(end_iso)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    return _rows(
+        db,
+        f"""
+        SELECT p.id AS post_id, p.source, p.kind, p.external_id, p.url, p.author, p.title,
+               p.text, {at} AS published_at, p.fetched_at, p.lang, p.metrics, p.dup_of,
+               a.relevant, a.relevance, a.aspirasi, a.sentiment, a.departments, a.topics,
+               a.kecamatan, a.matched, a.taxonomy_version
+        FROM posts p JOIN analysis a ON a.post_id = p.id
+        {clause}
+        ORDER BY {at}, p.id
+        """,
+        params,
+    )
+
+
+def tag_rows(
+    db: sqlite_utils.Database,
+    kind: str,
+    start_iso: str | None,
+    end_iso: str | None,
+    *,
+    departments: list[str] | None = None,
+    kecamatan: list[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Stream one row per (post, tag) of ``kind`` (department/topic/kecamatan) in [start, end)."""
+    if kind not in _TAG_TABLES:
+        raise ValueError(f"tag kind must be one of {sorted(_TAG_TABLES)}, not {kind!r}")
+    table, column = _TAG_TABLES[kind]
+    at = "coalesce(p.published_at, p.fetched_at)"
+    where, params = _filters(departments, kecamatan)
+    if start_iso:
+        where.append(f"{at} >= ?")
+        params.append(start_iso)
+    if end_iso:
+        where.append(f"{at} < ?")
+        params.append(end_iso)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    return _rows(
+        db,
+        f"""
+        SELECT DISTINCT t.post_id, t.{column} AS tag, {at} AS published_at, p.source,
+               a.relevant, a.aspirasi, a.sentiment, p.dup_of
+        FROM {table} t JOIN posts p ON p.id = t.post_id JOIN analysis a ON a.post_id = p.id
+        {clause}
+        ORDER BY {at}, t.post_id, tag
+        """,
+        params,
+    )
