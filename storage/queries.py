@@ -70,7 +70,7 @@ def department_daily_counts(
                    count(*) AS n
             FROM post_departments d JOIN posts p ON p.id = d.post_id
             JOIN analysis a ON a.post_id = p.id
-            WHERE a.relevant = 1 AND p.dup_of IS NULL
+            WHERE a.relevant = 1 AND +p.dup_of IS NULL
               AND coalesce(p.published_at, p.fetched_at) >= ?
               AND coalesce(p.published_at, p.fetched_at) < ?
             GROUP BY d.department, day
@@ -125,7 +125,9 @@ def daily_counts(
     """
     shift = f"{offset_hours:+g} hours"
     at = "coalesce(p.published_at, p.fetched_at)"
-    where = [f"{at} >= ?", f"{at} < ?", "a.relevant = 1", "p.dup_of IS NULL"]
+    # "+" keeps SQLite off the posts_dup_of index (most posts have dup_of NULL) and on
+    # posts_time: 0.5 s -> milliseconds per call on a million posts.
+    where = [f"{at} >= ?", f"{at} < ?", "a.relevant = 1", "+p.dup_of IS NULL"]
     params: list[Any] = [start_iso, end_iso]
     if aspirasi:
         where.append(f"a.aspirasi IN ({','.join('?' * len(aspirasi))})")
