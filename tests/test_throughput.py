@@ -182,3 +182,22 @@ def test_benchmark_smoke_run_prints_the_summary_line(tmp_path: Path) -> None:
     ), lines[-1]
     assert any(line.startswith("retag    posts ") and line.endswith(" 600") for line in lines)
     assert list((tmp_path / "cache").glob("posts-600-*.db"))  # the big db is cached
+
+
+def test_daily_counts_use_the_time_index_not_dup_of(db) -> None:  # type: ignore[no-untyped-def]
+    from storage import queries
+
+    plans = []
+    real_execute = db.execute
+
+    def explain(sql, params=None):  # type: ignore[no-untyped-def]
+        if sql.lstrip().upper().startswith("SELECT"):
+            plans.append(str(real_execute("EXPLAIN QUERY PLAN " + sql, params or []).fetchall()))
+        return real_execute(sql, params or [])
+
+    db.execute = explain
+    for by in (None, "department", "topic", "kecamatan"):
+        queries.daily_counts(db, "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z", 7.0, by)
+    queries.department_daily_counts(db, "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z", 7.0)
+    assert len(plans) == 5
+    assert all("posts_time" in plan and "posts_dup_of" not in plan for plan in plans), plans
