@@ -128,4 +128,6 @@ def validate_sources(sources: list[SourceConfig], config_path: str = "config.yam
 
 
 # Built-in collectors, imported explicitly (no directory scans).
+from collectors import reddit as _reddit  # noqa: E402,F401
 from collectors import rss as _rss  # noqa: E402,F401
+from collectors import x as _x  # noqa: E402,F401
