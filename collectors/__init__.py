@@ -107,7 +107,8 @@ def parse_options(model: type[OptionsT], source: SourceConfig) -> OptionsT:
     try:
         return model.model_validate(source.options)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # A typo shows up as "unknown" plus "missing": name the typo.
+        first = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")[0]
         where = format_location(tuple(first["loc"]))
         message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
         if first.get("type") == "extra_forbidden":

@@ -42,12 +42,24 @@ class Context:
 
             self._config = load_config(self.config_path)
             validate_sources(list(self._config.sources), self.config_path)
+            _register_secrets(self._config)
         return self._config
 
     def open_db(self, readonly: bool = False) -> Any:
         from storage.db import open_db
 
         return open_db(self.config.database_path(self.db_path), readonly=readonly)
+
+
+def _register_secrets(config: Any) -> None:
+    """Tell the log redactor which environment variables this config reads secrets from."""
+    from collectors import collector_class
+    from pantau.logs import register_secret_names
+
+    names = {config.report.smtp.password_env or "", config.report.smtp.username_env or ""}
+    for source in config.sources:
+        names.update(collector_class(source).required_env(source))
+    register_secret_names(names)
 
 
 def setup_logging(level: str, log_file: str | None = None) -> None:
@@ -154,12 +166,17 @@ def demo(ctx: click.Context, out_dir: str, day: str | None) -> None:
 @click.option("--once", is_flag=True, required=True, help="Run one collection cycle and exit.")
 @click.option("--digest", "with_digest", is_flag=True, help="Also render today's digest.")
 @click.option("--source", "names", multiple=True, help="Only these sources (repeatable).")
+@click.option("--force", is_flag=True, help="Also run sources that are in backoff.")
 @click.pass_context
 @handle_errors
-def run(ctx: click.Context, once: bool, with_digest: bool, names: tuple[str, ...]) -> None:
+def run(
+    ctx: click.Context, once: bool, with_digest: bool, names: tuple[str, ...], force: bool
+) -> None:
     """Collect every enabled source, process what is new, store (for cron).
 
-    Takes a lock so two runs never work the same source at once.
+    Takes a lease per source so cron runs and `pantau schedule` never work the
+    same source at once (a held source is skipped as 'busy'). Sources in backoff
+    after repeated failures are skipped unless --force.
     Exit 3 when some sources failed and the rest were stored.
 
     Example: pantau run --once --digest
@@ -168,7 +185,7 @@ def run(ctx: click.Context, once: bool, with_digest: bool, names: tuple[str, ...
 
     obj: Context = ctx.obj
     db = obj.open_db()
-    summary = run_once(db, obj.config, names=names or None)
+    summary = run_once(db, obj.config, names=names or None, force=force)
     if with_digest:
         for path in _write_digests(obj, db, None, None, None):
             click.echo(f"digest: {path}")
@@ -353,6 +370,111 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     from pantau.health import print_table
 
     print_table(rows)
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def schedule(ctx: click.Context) -> None:
+    """Run the daemon: every source on its schedule, processing, digest, alerts.
+
+    Stops cleanly on SIGTERM/SIGINT (running jobs stop at their next check).
+
+    Example: pantau --log-file /var/log/pantau/pantau.log schedule
+    """
+    from pantau.scheduler import Daemon
+
+    obj: Context = ctx.obj
+    obj.open_db().close()  # create/migrate once before the worker threads start
+    code = Daemon(obj.config, obj.config.database_path(obj.db_path)).run()
+    ctx.exit(code)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=True, writable=True))
+@click.pass_context
+@handle_errors
+def backup(ctx: click.Context, path: str) -> None:
+    """Copy the database consistently (SQLite backup API), safe while the daemon writes.
+
+    PATH is a file, or a folder that gets a timestamped file.
+
+    Example: pantau backup /var/backups/pantau/
+    """
+    from storage.maintenance import backup_db
+
+    obj: Context = ctx.obj
+    info = backup_db(obj.config.database_path(obj.db_path), path)
+    click.echo(f"backup={info['path']} bytes={info['bytes']} integrity={info['integrity']}")
+
+
+@cli.command()
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Delete posts older than DAYS (default: privacy.retention_days).",
+)
+@click.option("--vacuum", is_flag=True, help="Also VACUUM to give the space back to the disk.")
+@click.pass_context
+@handle_errors
+def prune(ctx: click.Context, days: float | None, vacuum: bool) -> None:
+    """Delete old posts with their tags and old runs; keep per-day counts for baselines.
+
+    Pending posts are processed first so their counts are kept in daily_aggregates.
+
+    Example: pantau prune --older-than 180
+    """
+    from pantau.pipeline import process_leased
+    from processing.resources import build_resources
+    from storage.maintenance import prune_posts
+
+    obj: Context = ctx.obj
+    days = days or obj.config.privacy.retention_days
+    if not days:
+        raise click.UsageError("give --older-than DAYS (or set privacy.retention_days)")
+    db = obj.open_db()
+    process_leased(db, obj.config, build_resources(obj.config))
+    result = prune_posts(db, days, offset_hours=_utc_offset_hours(obj.config.timezone))
+    if vacuum:
+        db.execute("VACUUM")
+    click.echo(f"pruned posts={result.posts} runs={result.runs} before={result.cutoff} "
+               f"aggregate_rows={result.aggregate_rows}")  # fmt: skip
+
+
+def _utc_offset_hours(zone: str) -> float:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    offset = datetime.now(ZoneInfo(zone)).utcoffset()
+    return offset.total_seconds() / 3600 if offset else 0.0
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@handle_errors
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """Check database integrity, schema, disk, WAL, sources' credentials and last runs.
+
+    Exit 1 when something is wrong (any 'fail' line).
+
+    Example: pantau doctor
+    """
+    from pantau.doctor import as_dicts, run_doctor
+
+    obj: Context = ctx.obj
+    findings = run_doctor(obj.config, obj.config.database_path(obj.db_path))
+    if as_json:
+        click.echo(json.dumps(as_dicts(findings), ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            click.echo(f"{finding.level:<4}  {finding.check}: {finding.detail}")
+    failed = sum(1 for f in findings if f.level == "fail")
+    if failed:
+        click.echo(f"{failed} problem(s) found", err=True)
+        ctx.exit(EXIT_ERROR)
 
 
 def main() -> None:

@@ -252,7 +252,8 @@ def _describe(error: dict[str, Any]) -> str:
 
 def config_error(path: str, exc: ValidationError) -> ConfigError:
     """Turn the first pydantic error into Pantau's one-line ConfigError."""
-    first = exc.errors()[0]
+    # A typo shows up as "unknown" plus "missing": name the typo.
+    first = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")[0]
     where = format_location(tuple(first["loc"]))
     more = len(exc.errors()) - 1
     suffix = f" (+{more} more problem{'s' if more > 1 else ''})" if more > 0 else ""

@@ -1,9 +1,11 @@
 """Source health for ``pantau sources``: configuration, credentials, last and next runs.
 
-The next scheduled run is computed from the source's schedule and its last run:
-``interval_minutes`` after the last start (or now, before the first run), or
-the next time the cron expression fires after the last start, in the configured
-time zone. A rate-limited source is not due before its reset time.
+The next scheduled run is the one the scheduler persisted (backoff and adaptive
+polling included, ``pantau/polling.py``) when there is one; otherwise it is
+computed from the source's schedule and its last run: ``interval_minutes`` after
+the last start (or now, before the first run), or the next time the cron
+expression fires after the last start, in the configured time zone. A
+rate-limited source is not due before its reset time.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import sqlite_utils
 from pantau.config import Config, ScheduleConfig
 from pantau.models import utcnow
 from pantau.pipeline import missing_env
+from pantau.polling import SourceState, effective_interval
 from storage import runs as run_store
-from storage.db import from_iso
+from storage import state as state_store
+from storage.db import from_iso, to_iso
 
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 COLUMNS = ("name", "type", "enabled", "credentials", "schedule", "last_run", "status", "fetched",
-           "new", "last_error", "next_run")  # fmt: skip
+           "new", "next_run", "backoff", "last_error")  # fmt: skip
 
 
 def _cron_field(spec: str, low: int, high: int) -> set[int]:
@@ -101,23 +105,30 @@ def source_status(db: sqlite_utils.Database, config: Config, *,
                   now: datetime | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Return one row per configured source with its health, never a secret value."""
     last = run_store.last_runs(db)
+    states = state_store.all_states(db)
     tz = ZoneInfo(config.timezone)
+    now = now or utcnow()
     rows = []
     for source in config.sources:
+        state = states.get(source.name) or SourceState(source=source.name)
+        interval = effective_interval(source, state)
         run = last.get(source.name) or {}
         failure = run_store.last_error(db, source.name)
         missing = missing_env(source, environ)
         schedule = source.schedule
         started = from_iso(run.get("started_at")) if run.get("started_at") else None
         reset = from_iso(run["rate_limit_reset"]) if run.get("rate_limit_reset") else None
-        due = next_run(schedule, started, tz=tz, now=now, reset_at=reset)
+        due = state.next_run_at or next_run(schedule, started, tz=tz, now=now, reset_at=reset)
+        adapted = interval is not None and state.interval_factor != 1
         rows.append(
             {
                 "name": source.name,
                 "type": source.type,
                 "enabled": source.enabled,
                 "credentials": "missing: " + ", ".join(missing) if missing else "ok",
-                "schedule": schedule.cron or f"every {schedule.interval_minutes:g} min",
+                "schedule": schedule.cron
+                or f"every {schedule.interval_minutes:g} min"
+                + (f" (now {interval.total_seconds() / 60:g})" if interval and adapted else ""),
                 "last_run": run.get("started_at"),
                 "status": run.get("status", "never run"),
                 "fetched": run.get("fetched", 0),
@@ -126,6 +137,17 @@ def source_status(db: sqlite_utils.Database, config: Config, *,
                 "last_error": failure.get("error") if failure else None,
                 "rate_limit_reset": run.get("rate_limit_reset"),
                 "next_run": _iso(due) if source.enabled else "disabled",
+                "backoff": (
+                    f"{state.consecutive_errors} errors, until {to_iso(state.backoff_until)}"
+                    if state.in_backoff(now)
+                    else "-"
+                ),
+                "consecutive_errors": state.consecutive_errors,
+                "backoff_until": to_iso(state.backoff_until),
+                "interval_factor": round(state.interval_factor, 3),
+                "effective_interval_min": (
+                    round(interval.total_seconds() / 60, 2) if interval is not None else None
+                ),
             }
         )
     return rows

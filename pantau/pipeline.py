@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -20,18 +20,26 @@ from collectors import CollectorContext, collector_class
 from pantau.config import Config, SourceConfig
 from pantau.errors import CollectorError, ConfigError, MissingCredentials, RateLimited, StorageError
 from pantau.models import Post, RunResult, utcnow
+from pantau.polling import next_state
 from processing.dedup import DedupIndex, dedup_keys
 from processing.pipeline import analyze
 from processing.resources import Resources, build_resources
 from storage import analysis as analysis_store
+from storage import locks
 from storage import posts as post_store
 from storage import runs as run_store
+from storage import state as state_store
 from storage.db import to_iso
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 DEDUP_WINDOW = timedelta(days=7)
+LEASE_MARGIN_S = 60
+PROCESS_LEASE = ":process"
+
+# Returns why to stop (e.g. "timeout", "interrupted") or None to go on; checked between items.
+Cancel = Callable[[], str | None]
 
 
 @dataclass
@@ -43,7 +51,7 @@ class RunSummary:
 
     @property
     def failed(self) -> list[RunResult]:
-        return [r for r in self.results if r.status in ("error", "rate_limited")]
+        return [r for r in self.results if r.status in ("error", "rate_limited", "timeout")]
 
     @property
     def new(self) -> int:
@@ -67,6 +75,11 @@ def missing_env(source: SourceConfig, environ: Mapping[str, str] | None = None) 
     return [n for n in collector_class(source).required_env(source) if not environ.get(n)]
 
 
+def lease_ttl(config: Config) -> float:
+    """Seconds a source lease lasts: the job time limit plus a margin."""
+    return float(config.scheduler.job_timeout_seconds + LEASE_MARGIN_S)
+
+
 def collect_source(
     db: sqlite_utils.Database,
     config: Config,
@@ -74,10 +87,17 @@ def collect_source(
     *,
     environ: Mapping[str, str] | None = None,
     client: object = None,
+    force: bool = False,
+    cancel: Cancel | None = None,
 ) -> RunResult:
-    """Collect one source into the database and record the run; never raises CollectorError."""
+    """Collect one source into the database and record the run; never raises CollectorError.
+
+    Honours the source's backoff (unless ``force``) and takes its lease, so cron runs
+    and the daemon never work one source at once: a held lease gives status ``busy``.
+    ``cancel`` is polled between batches; when it returns a reason the run stops there,
+    keeping what was stored (the cursor only moves when a run completes).
+    """
     started = utcnow()
-    clock = time.monotonic()
     missing = missing_env(source, environ)
     if missing:
         message = f"missing environment variable(s) {', '.join(missing)}; source skipped"
@@ -85,6 +105,56 @@ def collect_source(
         run_id = run_store.start_run(db, source.name, started)
         run_store.finish_run(db, run_id, status="skipped", error=message)
         return RunResult(source.name, "skipped", error=message, started=started, finished=utcnow())
+    state = state_store.get_state(db, source.name)
+    if not force and state.in_backoff(started):
+        until = to_iso(state.backoff_until)
+        log.info(
+            "source=%s status=backoff consecutive_errors=%d until=%s (use --force to run now)",
+            source.name, state.consecutive_errors, until,
+        )  # fmt: skip
+        return RunResult(source.name, "backoff", error=f"in backoff until {until}", started=started)
+    lease = locks.acquire(db, source.name, ttl_seconds=lease_ttl(config))
+    if lease is None:
+        held = locks.holder(db, source.name) or {}
+        message = f"lease held by {held.get('owner')} until {held.get('expires_at')}"
+        log.info("source=%s status=busy %s", source.name, message)
+        run_id = run_store.start_run(db, source.name, started)
+        run_store.finish_run(db, run_id, status="busy", error=message)
+        return RunResult(source.name, "busy", error=message, started=started, finished=utcnow())
+    try:
+        orphans = run_store.close_orphans(db, source.name)
+        if orphans:
+            log.warning("source=%s marked %d unfinished run(s) as crashed", source.name, orphans)
+        ttl = lease_ttl(config)
+
+        def between_batches() -> str | None:
+            # A long run keeps its lease alive; losing it means another run took over.
+            if not locks.renew(db, lease, ttl_seconds=ttl):
+                return "lease_lost"
+            return cancel() if cancel else None
+
+        result = _collect_leased(db, config, source, started, environ, client, between_batches)
+    finally:
+        if not locks.release(db, lease):
+            log.warning("source=%s lease was taken over before release", source.name)
+    new_state = next_state(
+        state, source, config.scheduler, status=result.status, fetched=result.fetched,
+        new=result.new, now=result.finished or utcnow(), rate_limit_reset=result.rate_limit_reset,
+    )  # fmt: skip
+    state_store.save_state(db, new_state)
+    return result
+
+
+def _collect_leased(
+    db: sqlite_utils.Database,
+    config: Config,
+    source: SourceConfig,
+    started: datetime,
+    environ: Mapping[str, str] | None,
+    client: object,
+    cancel: Cancel | None,
+) -> RunResult:
+    clock = time.monotonic()
     cls = collector_class(source, config.path or "config.yaml")
     context = CollectorContext(
         http=config.http,
@@ -99,19 +169,31 @@ def collect_source(
     status, error, reset = "ok", None, None
     batch: list[Post] = []
     hash_authors = config.privacy.hash_authors
+    stopped: str | None = None
     try:
-        for post in collector.collect(cursor):
+        items = collector.collect(cursor)
+        for post in items:
             batch.append(post)
             fetched += 1
             if len(batch) >= BATCH_SIZE:
                 new += post_store.save_batch(db, batch, hash_authors=hash_authors)
                 batch = []
-        # The last batch and the new cursor land in one transaction.
-        new += post_store.save_batch(
-            db, batch, source=source.name, cursor=collector.next_cursor, save_cursor=True,
-            hash_authors=hash_authors,
-        )  # fmt: skip
-        batch = []
+                # Between batches: stop at the time limit or on shutdown, keeping what is stored.
+                stopped = cancel() if cancel else None
+                if stopped:
+                    close = getattr(items, "close", None)
+                    if close is not None:
+                        close()
+                    break
+        if stopped:
+            status, error = stopped, f"stopped early ({stopped}) after {fetched} items"
+        else:
+            # The last batch and the new cursor land in one transaction.
+            new += post_store.save_batch(
+                db, batch, source=source.name, cursor=collector.next_cursor, save_cursor=True,
+                hash_authors=hash_authors,
+            )  # fmt: skip
+            batch = []
     except RateLimited as exc:
         status, error, reset = "rate_limited", str(exc), exc.reset_at
     except MissingCredentials as exc:
@@ -147,6 +229,8 @@ def collect_all(
     names: Iterable[str] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
+    force: bool = False,
+    cancel: Cancel | None = None,
 ) -> list[RunResult]:
     """Collect every enabled source (or the named ones, enabled or not)."""
     if names:
@@ -155,7 +239,9 @@ def collect_all(
         sources = [s for s in config.sources if s.enabled]
     results = []
     for source in sources:
-        results.append(collect_source(db, config, source, environ=environ))
+        results.append(
+            collect_source(db, config, source, environ=environ, force=force, cancel=cancel)
+        )
     return results
 
 
@@ -166,8 +252,12 @@ def process_pending(
     retag: bool = False,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 2000,
+    cancel: Cancel | None = None,
 ) -> int:
-    """Analyse every post without a current analysis (all posts with ``retag``); return count."""
+    """Analyse every post without a current analysis (all posts with ``retag``); return count.
+
+    ``cancel`` is polled between batches (each batch is one transaction).
+    """
     version = resources.taxonomy_version
     total = 0
     index: DedupIndex | None = None
@@ -188,6 +278,10 @@ def process_pending(
         total += len(results)
         if progress:
             progress(len(results))
+        reason = cancel() if cancel else None
+        if reason:
+            log.warning("processing stopped early (%s) after %d posts", reason, total)
+            break
     if total:
         log.info("processed=%d taxonomy_version=%s", total, version)
     return total
@@ -213,12 +307,31 @@ def run_once(
     resources: Resources | None = None,
     names: Iterable[str] | None = None,
     environ: Mapping[str, str] | None = None,
+    force: bool = False,
 ) -> RunSummary:
     """Collect (all enabled or the named sources), then process what is new."""
-    summary = RunSummary(results=collect_all(db, config, names, environ=environ))
+    summary = RunSummary(results=collect_all(db, config, names, environ=environ, force=force))
     resources = resources or build_resources(config)
-    summary.processed = process_pending(db, resources)
+    summary.processed = process_leased(db, config, resources)
     return summary
+
+
+def process_leased(
+    db: sqlite_utils.Database,
+    config: Config,
+    resources: Resources,
+    *,
+    cancel: Cancel | None = None,
+) -> int:
+    """Process pending posts under the ``:process`` lease; skip (return 0) when it is held."""
+    lease = locks.acquire(db, PROCESS_LEASE, ttl_seconds=lease_ttl(config))
+    if lease is None:
+        log.info("processing status=busy (another run is processing)")
+        return 0
+    try:
+        return process_pending(db, resources, cancel=cancel)
+    finally:
+        locks.release(db, lease)
 
 
 def load_payload(

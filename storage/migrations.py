@@ -161,3 +161,46 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         FROM posts p JOIN analysis a ON a.post_id = p.id
         """
     )
+
+
+@MIGRATIONS()
+def m002_ops_leases_state_aggregates(db: sqlite_utils.Database) -> None:
+    """Source leases, backoff/polling state per source, and daily aggregates kept by prune."""
+    db.execute(
+        """
+        CREATE TABLE source_leases (
+            source TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            acquired_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE source_state (
+            source TEXT PRIMARY KEY,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            backoff_until TEXT,
+            interval_factor REAL NOT NULL DEFAULT 1.0,
+            next_run_at TEXT,
+            last_status TEXT,
+            last_success_at TEXT,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE daily_aggregates (
+            day TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            key TEXT NOT NULL,
+            total INTEGER NOT NULL DEFAULT 0,
+            relevant INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, dimension, key)
+        ) WITHOUT ROWID
+        """
+    )

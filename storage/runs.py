@@ -82,3 +82,17 @@ def last_new_at(db: sqlite_utils.Database, source: str) -> str | None:
         "SELECT max(finished_at) FROM runs WHERE source = ? AND new > 0", [source]
     ).fetchone()
     return row[0] if row else None
+
+
+def close_orphans(db: sqlite_utils.Database, source: str, *, before_id: int | None = None) -> int:
+    """Mark runs of ``source`` left 'running' by a crashed process as 'crashed'.
+
+    Call only while holding the source's lease: then no other run of it is live.
+    """
+    with write_tx(db):
+        cursor = db.execute(
+            "UPDATE runs SET status = 'crashed', error = 'process ended before the run finished' "
+            "WHERE source = ? AND status = 'running' AND (? IS NULL OR id < ?)",
+            [source, before_id, before_id],
+        )
+    return int(cursor.rowcount or 0)
