@@ -105,7 +105,9 @@ def test_two_crawls_in_one_process_both_return_items(server) -> None:  # type: i
     links = sorted({canonical_url(i["url"]) for i in first if i["type"] == "link"})
     assert len(links) == 4  # 1, 2, 3 and the robots-disallowed 9; nothing off-site
     from_sitemap = [i for i in second if i["type"] == "link"]
-    assert [i["url"] for i in from_sitemap] == [f"{server.url}/berita/3/disdukcapil-ktp-keliling-jasinga"]
+    assert [i["url"] for i in from_sitemap] == [
+        f"{server.url}/berita/3/disdukcapil-ktp-keliling-jasinga"
+    ]
     assert from_sitemap[0]["lastmod"] == "2026-11-26T14:05:00+07:00"
 
 
@@ -133,7 +135,9 @@ def test_listing_timeout(server) -> None:  # type: ignore[no-untyped-def]
 
 def test_empty_and_malformed_listings_give_no_posts(server) -> None:  # type: ignore[no-untyped-def]
     serve_site(server)
-    server.route("/kosong", Reply(200, "<html><body><p>Belum ada berita hari ini.</p></body></html>", HTML))
+    server.route(
+        "/kosong", Reply(200, "<html><body><p>Belum ada berita hari ini.</p></body></html>", HTML)
+    )
     server.route("/rusak", Reply(200, b"\x00\xff<<<<>>", HTML))
     collector = news(server.url, start_urls=[f"{server.url}/kosong", f"{server.url}/rusak"])
     assert list(collector.collect(None)) == []
