@@ -181,6 +181,10 @@ def build_client(opts: XOptions, *, token: str, source: str, timeout: float,
     return client
 
 
+class _StaleSinceId(Exception):
+    """The API refused the cursor's since_id (older than the search window)."""
+
+
 @register("x")
 class XCollector:
     """Recent search on X (API v2), incremental by ``since_id`` per query."""
@@ -224,7 +228,14 @@ class XCollector:
         for query in self.queries:
             key = _query_key(query)
             since = state.get(key)
-            newest = yield from self._search(query, since)
+            try:
+                newest = yield from self._search(query, since)
+            except _StaleSinceId:
+                # Recent search only reaches back 7 days; an older since_id is refused.
+                log.warning("source=%s since_id %s too old for recent search; searching without",
+                            self.name, since)  # fmt: skip
+                since = None
+                newest = yield from self._search(query, None)
             if newest or since:
                 new_state[key] = newest or since  # type: ignore[assignment]
         self.next_cursor = json.dumps({"since_id": new_state}, sort_keys=True)
@@ -259,6 +270,8 @@ class XCollector:
         except tweepy.HTTPException as exc:
             status = getattr(exc.response, "status_code", "?")
             detail = "; ".join(str(m) for m in getattr(exc, "api_messages", [])[:2])[:200]
+            if status == 400 and since_id and count == 0 and "since_id" in detail:
+                raise _StaleSinceId from None
             raise CollectorError(f"HTTP {status} from X API: {detail or type(exc).__name__}",
                                  source=self.name) from None  # fmt: skip
         except RuntimeError:

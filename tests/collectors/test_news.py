@@ -279,3 +279,22 @@ def test_real_indonesian_article_pages() -> None:
         got.published_at
         and got.published_at.astimezone(WIB).isoformat() == "2015-11-05T10:08:00+07:00"
     )
+
+
+def test_failed_crawl_items_become_one_error() -> None:
+    from collectors.news.collector import _raise_for
+
+    errors = [{"url": "https://w.example/a", "error": "HTTP 500", "status": 500},
+              {"url": "https://w.example/b", "error": "timed out", "status": None}]  # fmt: skip
+    with pytest.raises(
+        CollectorError,
+        match=r"every article page failed: HTTP 500 at https://w.example/a \(\+1 more\)",
+    ):
+        _raise_for(errors, "w", "article")
+    with pytest.raises(RateLimited) as info:
+        _raise_for(
+            [*errors, {"url": "u", "error": "HTTP 429", "status": 429, "retry_after": "60"}],
+            "w",
+            "article",
+        )
+    assert info.value.reset_at is not None

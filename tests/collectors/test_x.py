@@ -242,3 +242,29 @@ def test_real_recorded_search_responses_map() -> None:
         assert len(posts) == page["meta"]["result_count"]
         assert all(p.external_id.isdigit() and p.text for p in posts)
         assert all(p.url and p.url.startswith("https://x.com/i/web/status/") for p in posts)
+
+
+def test_stale_since_id_is_dropped_once(server) -> None:  # type: ignore[no-untyped-def]
+    stale = json.dumps({"errors": [{"parameters": {"since_id": ["1"]},
+                                    "message": "Invalid 'since_id':'1'. 'since_id' must be a tweet id "
+                                               "created after 2026-11-20T00:00Z."}],
+                        "title": "Invalid Request", "type": "https://api.twitter.com/2/problems/invalid-request"})  # fmt: skip
+
+    def api(request):  # type: ignore[no-untyped-def]
+        if "since_id" in parse_qs(request.query):
+            return Reply(400, stale, JSON)
+        return x_api(request)
+
+    server.route(ROUTE, Reply(handler=api))
+    c = collector(server.url)
+    cursor = json.dumps({"since_id": {k: "1" for k in _keys(c)}})
+    posts = list(c.collect(cursor))
+    assert len(posts) == 3
+    assert [parse_qs(r.query).get("since_id") for r in server.hits(ROUTE)[:2]] == [["1"], None]
+    assert "1862000000000000003" in (c.next_cursor or "")
+
+
+def _keys(c: XCollector) -> list[str]:
+    from collectors.x import _query_key
+
+    return [_query_key(q) for q in c.queries]
