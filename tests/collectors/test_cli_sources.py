@@ -145,3 +145,15 @@ def test_next_run_from_schedule_and_last_run() -> None:
     assert next_cron("0 9 31 2 *", last, WIB) is None  # never fires
     reset = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
     assert next_run(ScheduleConfig(interval_minutes=30), last, tz=WIB, reset_at=reset) == reset
+
+
+@pytest.mark.parametrize("command", ["sources", "collect"])
+def test_source_commands_documented(command: str) -> None:
+    from tests.conftest import ROOT
+
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0 and "Example: pantau" in result.output
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"pantau {command}" in readme
+    for name in ("X_BEARER_TOKEN", "REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "article_pattern"):
+        assert name in readme
