@@ -1,7 +1,7 @@
 """X (Twitter) API v2 recent search through tweepy.
 
 The query is built from configuration (regency and agency names, accounts,
-hashtags; ``lang:id`` and no retweets by default) and split into several queries
+hashtags; Indonesian only — X's operator is ``lang:in`` — and no retweets by default) and split into several queries
 when it would exceed the API's length limit. Each query keeps its own ``since_id``
 (the first page's ``meta.newest_id``) in the cursor. tweepy gets an
 :class:`~collectors.apisession.ApiSession` for the base URL and timeout, and
@@ -58,11 +58,16 @@ def _term(keyword: str) -> str:
     return f'"{keyword}"' if " " in keyword or "-" in keyword else keyword
 
 
+# X labels Indonesian with the legacy code "in" (a tweet's ``lang`` field and the
+# ``lang:`` operator), not ISO 639-1 "id". Config speaks ISO codes, the query X's.
+_X_LANG = {"id": "in"}
+
+
 def build_queries(opts: XOptions) -> list[str]:
     """Return the search queries for ``opts``: OR-groups of terms within the length limit."""
     suffix = ""
     if opts.lang:
-        suffix += f" lang:{opts.lang}"
+        suffix += f" lang:{_X_LANG.get(opts.lang, opts.lang)}"
     if not opts.include_retweets:
         suffix += " -is:retweet"
     if opts.query:

@@ -52,7 +52,7 @@ def test_query_built_from_config_with_defaults() -> None:
                                      accounts=["@humaskabbogor"]))  # fmt: skip
     assert queries == [
         '("Kabupaten Bogor" OR Cibinong OR #banjir OR from:humaskabbogor OR @humaskabbogor)'
-        " lang:id -is:retweet"
+        " lang:in -is:retweet"
     ]
 
 
@@ -60,7 +60,7 @@ def test_long_term_lists_split_into_queries_within_limit() -> None:
     keywords = [f"kecamatan nomor {i}" for i in range(60)]
     queries = build_queries(XOptions(keywords=keywords, max_query_length=200))
     assert len(queries) > 1
-    assert all(len(q) <= 200 and q.endswith("lang:id -is:retweet") for q in queries)
+    assert all(len(q) <= 200 and q.endswith("lang:in -is:retweet") for q in queries)
     joined = " ".join(queries)
     assert all(f'"{k}"' in joined for k in keywords)
 
@@ -93,7 +93,7 @@ def test_pagination_since_id_and_incremental_second_run(server, caplog) -> None:
     assert "public_metrics" in params["tweet.fields"][0]
     assert "conversation_id" in params["tweet.fields"][0]
     assert params["user.fields"] == ["username,name,verified"]
-    assert "lang:id" in params["query"][0] and "-is:retweet" in params["query"][0]
+    assert "lang:in" in params["query"][0] and "-is:retweet" in params["query"][0]
     assert hits[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert hits[0].headers["User-Agent"].startswith("Pantau/")
     cursor = first.next_cursor
