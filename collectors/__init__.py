@@ -129,4 +129,7 @@ def validate_sources(sources: list[SourceConfig], config_path: str = "config.yam
 
 
 # Built-in collectors, imported explicitly (no directory scans).
+from collectors import reddit as _reddit  # noqa: E402,F401
 from collectors import rss as _rss  # noqa: E402,F401
+from collectors import x as _x  # noqa: E402,F401
+from collectors.news import collector as _news  # noqa: E402,F401

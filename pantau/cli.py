@@ -206,7 +206,11 @@ def run(
 def collect(ctx: click.Context, names: tuple[str, ...], load_file: str | None) -> None:
     """Collect without processing. With --load, store a saved payload of one source.
 
+    A saved payload is what the platform returned: an X search response, a Reddit
+    Listing, a news crawl's JSON Lines or an article page, an RSS/Atom feed.
+
     Example: pantau collect --source tribun-bogor
+    Example: pantau collect --source x-kabupaten-bogor --load search.json
     """
     from pantau.pipeline import collect_all, load_payload
 
@@ -400,7 +404,7 @@ def search(ctx: click.Context, query: str, limit: int) -> None:
 @click.pass_context
 @handle_errors
 def sources(ctx: click.Context, as_json: bool) -> None:
-    """Show each source: enabled, credentials, last run, status, counts, last error.
+    """Show each source: enabled, credentials, last run, status, counts, last error, next run.
 
     Example: pantau sources
     """

@@ -2,7 +2,9 @@
 
 A small HTTP server on 127.0.0.1 serves the bundled sample corpus
 (``pantau/demo_corpus/corpus.yaml``) as RSS 2.0, Atom and Google-News-style
-feeds, with ETag / Last-Modified and 304s like real publishers. The demo then
+feeds, with ETag / Last-Modified and 304s like real publishers, plus X and
+Reddit API JSON (OAuth token endpoint included) and a news site's listing,
+article pages and robots.txt (``pantau/demo_apis.py``). The demo then
 points the *real* collectors at it through ordinary source configuration,
 stores into a fresh database, processes and renders the digest.
 """
@@ -21,17 +23,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from pantau.config import Config, SourceConfig
+from pantau.demo_apis import DEMO_ENV, api_sources, render_api_documents
 from pantau.models import utcnow
 
 log = logging.getLogger(__name__)
 DEMO_DB = "pantau-demo.db"
+PAGE_PARAMS = ("next_token", "after")
 
 
 def load_corpus() -> dict[str, Any]:
@@ -113,6 +117,9 @@ def render_documents(corpus: dict[str, Any], anchor: datetime) -> dict[str, Docu
         kind = "application/atom+xml" if feed.get("atom") else "application/rss+xml"
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         documents[feed["path"]] = Document(body, f"{kind}; charset=utf-8", etag, modified)
+    for key, (body, kind) in render_api_documents(corpus, anchor).items():
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        documents[key] = Document(body, kind, etag, modified)
     return documents
 
 
@@ -121,8 +128,13 @@ class _Handler(BaseHTTPRequestHandler):
     documents: dict[str, Document] = {}
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        path = urlsplit(self.path).path
-        doc = self.documents.get(path)
+        parts = urlsplit(self.path)
+        doc = self.documents.get(parts.path)
+        query = parse_qs(parts.query)
+        for param in PAGE_PARAMS:
+            # Paginated API responses are keyed by their page token.
+            if param in query:
+                doc = self.documents.get(f"{parts.path}?{param}={query[param][0]}")
         if doc is None:
             self.send_error(404, "not in the demo corpus")
             return
@@ -138,6 +150,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Last-Modified", doc.last_modified)
         self.end_headers()
         self.wfile.write(doc.body)
+
+    def do_POST(self) -> None:  # noqa: N802 - the OAuth token endpoint
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.do_GET()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug("demo server: " + format, *args)
@@ -169,7 +187,7 @@ def demo_sources(corpus: dict[str, Any], base: str) -> list[SourceConfig]:
             if feed.get("publisher"):
                 options["publisher"] = feed["publisher"]
         sources.append(SourceConfig(name=feed["name"], type=feed["type"], options=options))
-    return sources
+    return sources + api_sources(corpus, base)
 
 
 def run_demo(
@@ -190,7 +208,8 @@ def run_demo(
     with serve_corpus(render_documents(corpus, anchor)) as base:
         demo_config = config.model_copy(update={"sources": demo_sources(corpus, base)})
         db = open_db(db_path)
-        summary = run_once(db, demo_config)
+        # The demo's own environment: clearly fake credentials for the loopback APIs.
+        summary = run_once(db, demo_config, environ=DEMO_ENV)
         log.info("demo: collected %d new posts from %d sources, processed %d",
                  summary.new, len(summary.results), summary.processed)  # fmt: skip
     paths = write_digests(db, demo_config, day=anchor.astimezone(tz).date(), out=str(out_dir))

@@ -117,6 +117,13 @@ class LoopbackServer:
 
             do_GET = do_POST = do_HEAD = _safe_serve  # noqa: N815
 
+            def end_headers(self) -> None:
+                # Say so when we will close (the client asked to): otherwise a client may
+                # reuse the pooled connection and race our close (RemoteDisconnected).
+                if (self.headers.get("Connection") or "").lower() == "close":
+                    self.send_header("Connection", "close")
+                super().end_headers()
+
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
 

@@ -1,0 +1,1 @@
+"""The generic article spider (one spider, site specifics are configuration)."""
