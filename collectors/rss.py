@@ -140,21 +140,41 @@ def to_post(
     )
 
 
+# Malformations feedparser's lenient parser recovers from completely; anything else
+# (truncation, garbage, mismatched tags) may have hidden entries after the fault.
+_HARMLESS_BOZO = ("undefined entity", "xml or text declaration not at start of entity")
+
+
 def parse_feed(content: bytes, *, source: str, headers: Mapping[str, str] | None = None) -> Any:
     """Parse feed bytes with feedparser; keep a bozo feed's entries, fail on no feed at all."""
     # Real feeds sometimes start with whitespace before <?xml: strict parsers reject that.
     parsed = feedparser.parse(content.lstrip(), response_headers=dict(headers or {}))
+    if not parsed.entries and not parsed.get("version"):
+        # An HTML page, JSON, an image... feedparser recognised no feed format at all.
+        kind = (headers or {}).get("content-type", "").split(";")[0].strip()
+        why = _reason(parsed.get("bozo_exception")) if parsed.get("bozo") else "no RSS/Atom root"
+        got = f" (content-type {kind})" if kind else ""
+        raise CollectorError(f"not a feed{got}: {why}", source=source)
     if parsed.get("bozo"):
-        reason = parsed.get("bozo_exception")
-        if not parsed.entries and not parsed.feed.get("title"):
-            raise CollectorError(f"not a feed: {_reason(reason)}", source=source)
         log.warning(
             "source=%s malformed feed, kept %d entries: %s",
             source,
             len(parsed.entries),
-            _reason(reason),
+            _reason(parsed.get("bozo_exception")),
         )
     return parsed
+
+
+def feed_damage(parsed: Any) -> str | None:
+    """Return why a parsed feed may be missing entries (truncated, not well-formed), else None."""
+    if not parsed.get("bozo"):
+        return None
+    reason = _reason(parsed.get("bozo_exception"))
+    if type(parsed.get("bozo_exception")).__name__ != "SAXParseException":
+        return None  # encoding overrides and content-type notes lose nothing
+    if any(reason.lower().startswith(h) or h in reason.lower() for h in _HARMLESS_BOZO):
+        return None
+    return reason
 
 
 def _reason(exc: Any) -> str:
@@ -230,9 +250,18 @@ class RssCollector:
             return
         parsed = parse_feed(result.content, source=self.name, headers=result.headers)
         now = utcnow()
-        for entry in parsed.entries[: self.max_entries]:
+        entries = parsed.entries[: self.max_entries]
+        for entry in entries:
             yield to_post(entry, source=self.name, kind=self.kind, fetched_at=now,
                           publisher=self.publisher)  # fmt: skip
+        damage = feed_damage(parsed)
+        if damage:
+            # The entries that parsed are kept (already yielded); failing here keeps the
+            # old cursor, so the next run fetches the whole feed again instead of a 304.
+            raise CollectorError(
+                f"malformed feed, kept the {len(entries)} entries before the fault: {damage}",
+                source=self.name,
+            )
         new_state = {}
         if result.headers.get("etag"):
             new_state["etag"] = result.headers["etag"]

@@ -5,9 +5,32 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+from collections.abc import Mapping
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 SECRET_ENV_HINTS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
+
+
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Return the values of secret-looking environment variables, longest first."""
+    environ = os.environ if environ is None else environ
+    return sorted(
+        (
+            v
+            for k, v in environ.items()
+            if any(h in k.upper() for h in SECRET_ENV_HINTS) and len(v) >= 6
+        ),
+        key=len,
+        reverse=True,
+    )
+
+
+def redact(text: str, secrets: list[str] | None = None) -> str:
+    """Replace secret values (from the environment unless given) in ``text`` with ``***``."""
+    for secret in secret_values() if secrets is None else secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
 
 
 class RedactSecrets(logging.Filter):
@@ -15,26 +38,19 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets = sorted(
-            (
-                v
-                for k, v in os.environ.items()
-                if any(h in k.upper() for h in SECRET_ENV_HINTS) and len(v) >= 6
-            ),
-            key=len,
-            reverse=True,
-        )
+        self.secrets = secret_values()
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.secrets:
             return True
         message = record.getMessage()
-        redacted = message
-        for secret in self.secrets:
-            if secret in redacted:
-                redacted = redacted.replace(secret, "***")
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        redacted = redact(message, self.secrets)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
         return True
 
 

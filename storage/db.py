@@ -63,8 +63,13 @@ def open_db(
         if migrate and not readonly:
             from storage.migrations import MIGRATIONS
 
-            MIGRATIONS.apply(db)
+            if MIGRATIONS.pending(db):
+                # Two processes opening a fresh file at once must not both create tables.
+                with write_tx(db):
+                    MIGRATIONS.apply(db)
         return db
+    except StorageError as exc:
+        raise StorageError(f"{path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"{path}: cannot use database: {exc}") from None
     except OSError as exc:
@@ -85,17 +90,28 @@ def write_tx(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise StorageError(f"cannot start a write: {exc}") from None
     try:
         yield db
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
+        # "database or disk is full", "attempt to write a readonly database", ...
+        raise StorageError(f"cannot write: {exc}") from None
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     else:
         try:
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            _rollback(conn)
             raise StorageError(f"cannot commit: {exc}") from None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.DatabaseError as exc:
+            # SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing is kept.
+            log.debug("rollback: %s", exc)
 
 
 def to_iso(value: datetime | None) -> str | None:
