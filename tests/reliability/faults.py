@@ -279,14 +279,19 @@ def all_faults(kind: SourceKind) -> list[Fault]:
 # ------------------------------------------------------------------ config and runs
 
 
-def base_config(db_path: Path, sources: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    """The default config.yaml (departments, places...) with these sources and small limits."""
+def base_config(
+    db_path: Path, sources: list[dict[str, Any]], *, bulk: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """The default config.yaml (departments, places...) with these sources and small limits.
+
+    ``bulk`` lifts the size cap and the timeout for tests that serve big, healthy feeds.
+    """
     data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     data["database"] = str(db_path)
     data["sources"] = sources
     data["http"] = {
-        "timeout_seconds": TIMEOUT,
-        "max_bytes": MAX_BYTES,
+        "timeout_seconds": 10 if bulk else TIMEOUT,
+        "max_bytes": 50_000_000 if bulk else MAX_BYTES,
         "max_redirects": MAX_REDIRECTS,
     }
     data.setdefault("report", {})["out_dir"] = str(db_path.parent / "digests")

@@ -86,9 +86,7 @@ def crash_rounds(server: LoopbackServer, tmp_path: Path, kills: int, seed: int) 
     db_path = tmp_path / "pantau.db"
     open_db(db_path).close()
     sources = [F.RSS.source(name, server.url + F.RSS.route(name)) for name in GROWTH]
-    data = F.base_config(db_path, sources)
-    data["http"] = {"timeout_seconds": 10, "max_bytes": 50_000_000, "max_redirects": 3}
-    config = F.write_config(tmp_path / "config.yaml", data)
+    config = F.write_config(tmp_path / "config.yaml", F.base_config(db_path, sources, bulk=True))
     log = tmp_path / "stderr.log"
     outcome: Counter[str] = Counter()
     served: dict[str, list[F.Item]] = {}
