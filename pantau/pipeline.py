@@ -120,6 +120,7 @@ def collect_source(
     except CollectorError as exc:
         status, error = "error", redact(str(exc))
     except (ConfigError, StorageError):
+        batch = []  # the database refused a write: do not try again with the same rows
         _abandon_run(db, run_id, fetched, new)
         raise
     except Exception as exc:  # noqa: BLE001 - a collector bug must not stop the other sources

@@ -68,10 +68,8 @@ def open_db(
                 with write_tx(db):
                     MIGRATIONS.apply(db)
         return db
-    except StorageError as exc:
-        raise StorageError(f"{path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
-        raise StorageError(f"{path}: cannot use database: {exc}") from None
+        raise StorageError(f"{path}: cannot use database: {_explain(exc)}") from None
     except OSError as exc:
         raise StorageError(f"{path}: cannot open database: {exc.strerror or exc}") from None
 
@@ -87,13 +85,12 @@ def write_tx(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise StorageError(f"cannot start a write: {exc}") from None
+        raise StorageError(f"{_name(conn)}: cannot start a write: {_explain(exc)}") from None
     try:
         yield db
     except sqlite3.DatabaseError as exc:
         _rollback(conn)
-        # "database or disk is full", "attempt to write a readonly database", ...
-        raise StorageError(f"cannot write: {exc}") from None
+        raise StorageError(f"{_name(conn)}: cannot write: {_explain(exc)}") from None
     except BaseException:
         _rollback(conn)
         raise
@@ -102,7 +99,32 @@ def write_tx(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             _rollback(conn)
-            raise StorageError(f"cannot commit: {exc}") from None
+            raise StorageError(f"{_name(conn)}: cannot commit: {_explain(exc)}") from None
+
+
+_HINTS = {
+    "full": "free disk space, then run again",
+    "readonly": "the file or its folder is not writable",
+    "locked": "another process held the write lock too long",
+    "malformed": "the file is damaged: restore it from a backup",
+}
+
+
+def _explain(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    hint = next((h for key, h in _HINTS.items() if key in text), None)
+    return f"{text} ({hint})" if hint else text
+
+
+def _name(conn: sqlite3.Connection) -> str:
+    """Return the main database file of ``conn`` (for error messages)."""
+    try:
+        for _seq, name, path in conn.execute("PRAGMA database_list"):
+            if name == "main":
+                return str(path or ":memory:")
+    except sqlite3.Error:
+        return "database"
+    return "database"
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
