@@ -88,8 +88,12 @@ def _plain(entry: Mapping[str, Any]) -> Mapping[str, Any]:
         if key in entry:
             out[key] = entry[key]
     content = entry.get("content")
-    if content:
-        out["content"] = [{"type": c.get("type"), "value": c.get("value")} for c in content]
+    if isinstance(content, list):
+        out["content"] = [
+            {"type": c.get("type"), "value": c.get("value")}
+            for c in content
+            if isinstance(c, Mapping)
+        ]
     return json.loads(json.dumps(out, default=str))
 
 
@@ -113,17 +117,17 @@ def to_post(
         title = _strip_publisher(title, publisher_name)
     body = ""
     content = entry.get("content")
-    if content:
+    if isinstance(content, list) and content and isinstance(content[0], Mapping):
         body = html_to_text(content[0].get("value"))
     if not body:
         body = html_to_text(entry.get("summary"))
     if kind == "gnews":
         # Google News summaries repeat the headline and publisher as links: not text.
         body = ""
-    link = entry.get("link")
-    url = canonical_url(link) or None
+    url = canonical_url(entry.get("link")) or None
     external_id = clean_text(entry.get("id")) or url or stable_id(title, body)
     author = clean_text(entry.get("author")) or publisher_name or None
+    lang = entry.get("language")
     return Post(
         source=source,
         kind=kind,
@@ -134,7 +138,7 @@ def to_post(
         text=body,
         published_at=_entry_time(entry),
         fetched_at=fetched_at,
-        lang=(entry.get("language") or None),
+        lang=clean_text(lang)[:35] or None,
         metrics=None,
         raw=_plain(entry),
     )

@@ -20,13 +20,14 @@ _DROP = ("script", "style", "noscript", "iframe", "object", "embed", "template")
 _DROP_OPEN = re.compile(r"<(" + "|".join(_DROP) + r")\b", re.IGNORECASE)
 _DROP_CLOSE = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in _DROP}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (from JSON escapes): not encodable
 
 
 def clean_text(text: str | None) -> str:
-    """Collapse whitespace and remove control characters."""
-    if not text:
+    """Collapse whitespace and remove control characters (non-strings give "")."""
+    if not text or not isinstance(text, str):
         return ""
-    return _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
+    return _WS.sub(" ", _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", text))).strip()
 
 
 def _strip_tags(fragment: str) -> str:
@@ -50,11 +51,13 @@ def _strip_tags(fragment: str) -> str:
 
 
 def html_to_text(fragment: str | None) -> str:
-    """Return the visible text of an HTML fragment; never raises."""
-    if not fragment:
+    """Return the visible text of an HTML fragment; never raises (non-strings give "")."""
+    if not fragment or not isinstance(fragment, str):
         return ""
     if "<" not in fragment and "&" not in fragment:
         return clean_text(fragment)
+    # libxml2 rejects or silently truncates at control characters and lone surrogates.
+    fragment = _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", fragment))
     parser = lxml_html.HTMLParser(huge_tree=True)
     try:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div", parser=parser)

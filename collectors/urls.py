@@ -19,7 +19,7 @@ def canonical_url(url: str | None) -> str | None:
 
     Non-http(s) URLs (``javascript:``, ``data:``) give None: they are never links.
     """
-    if not url:
+    if not url or not isinstance(url, str):
         return None
     url = url.strip()
     try:
@@ -47,7 +47,7 @@ def canonical_url(url: str | None) -> str | None:
 
 def safe_link(url: str | None) -> str | None:
     """Return ``url`` only when it is http(s); used before rendering any link."""
-    if not url:
+    if not url or not isinstance(url, str):
         return None
     scheme = url.strip().split(":", 1)[0].lower()
     return url.strip() if scheme in ("http", "https") else None
@@ -55,5 +55,7 @@ def safe_link(url: str | None) -> str | None:
 
 def stable_id(*parts: str | None) -> str:
     """Return a short stable id derived from the given strings."""
-    digest = hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(
+        "\x1f".join(p or "" for p in parts).encode("utf-8", "surrogatepass")
+    ).hexdigest()
     return digest[:24]

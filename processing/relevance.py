@@ -43,7 +43,8 @@ def build_index(regency: list[tuple[tuple[str, ...], str]], kota: list[tuple[tup
 
 
 def _logistic(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    # Clamped: a post repeating "kota bogor" a thousand times overflowed math.exp.
+    return 1.0 / (1.0 + math.exp(-max(-500.0, min(500.0, x))))
 
 
 def judge(
