@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_hs")
 _TRACKING_KEYS = frozenset(
     {
@@ -49,8 +50,13 @@ def safe_link(url: str | None) -> str | None:
     """Return ``url`` only when it is http(s); used before rendering any link."""
     if not url or not isinstance(url, str):
         return None
-    scheme = url.strip().split(":", 1)[0].lower()
-    return url.strip() if scheme in ("http", "https") else None
+    url = url.strip()
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        return None
+    # Quotes, angle brackets, whitespace and control characters are percent-encoded so a
+    # link can break out of no attribute, Markdown target or text line.
+    return quote(url, safe=_URL_SAFE)
 
 
 def stable_id(*parts: str | None) -> str:

@@ -56,10 +56,15 @@ def hash_author(author: str | None) -> str | None:
 
 def _row(post: Post, hash_authors: bool) -> tuple[Any, ...]:
     author = hash_author(post.author) if hash_authors else post.author
+    raw = _json(post.raw)
+    if hash_authors and post.author and raw and author:
+        # The raw payload repeats the handle: pseudonymise it there too.
+        quoted = json.dumps(post.author, ensure_ascii=False)[1:-1]
+        raw = raw.replace(quoted, author).replace(json.dumps(post.author)[1:-1], author)
     return (
         post.source, post.kind, _safe(post.external_id), _safe(post.url), _safe(author),
         _safe(post.title), _safe(post.text) or "", to_iso(post.published_at),
-        to_iso(post.fetched_at), _safe(post.lang), _json(post.metrics), _json(post.raw),
+        to_iso(post.fetched_at), _safe(post.lang), _json(post.metrics), raw,
     )  # fmt: skip
 
 
