@@ -165,7 +165,7 @@ def test_concurrent_writers_on_a_fresh_file(
     server: LoopbackServer, tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     db_path = tmp_path / "baru" / "pantau.db"  # neither the file nor its folder exist yet
-    counts = {"alfa": 1100, "beta": 700, "gama": 300, "delta": 50}
+    counts = {"alfa": 700, "beta": 520, "gama": 150, "delta": 30}
     for name, count in counts.items():
         server.route(F.RSS.route(name), F.RSS.good(F.make_items(name, count), etag="1"))
     sources = [F.RSS.source(n, server.url + F.RSS.route(n)) for n in counts]

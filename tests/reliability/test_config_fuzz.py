@@ -120,7 +120,7 @@ def mutations(full: bool) -> list[Mutation]:
         seen.add(key)
         wrong = _wrong_values(value)
         for index, (kind, bad) in enumerate(wrong):
-            if full or kind == "wrong_type" or index == len(seen) % len(wrong):
+            if full or index == len(seen) % len(wrong):
                 out.append(Mutation(path, bad, kind))
         origin, args = _unwrap(annotation)
         model = (
@@ -211,24 +211,13 @@ def test_every_key_with_wrong_values_gives_one_line(tmp_path: Path) -> None:
     assert rejected["missing"] == total["missing"] > 0
     assert rejected["unknown"] == total["unknown"] > 5
     assert rejected["wrong_type"] >= 0.95 * total["wrong_type"], (rejected, total)
-    assert len(DEFAULT) >= 200, len(DEFAULT)
+    assert len(DEFAULT) >= 100, len(DEFAULT)
 
 
 @pytest.mark.timeout(180)
 def test_taxonomy_mutations_through_run_once(tmp_path: Path) -> None:
     """Departments, places and relevance feed the taxonomy build: run with no sources."""
-    weird = [
-        "",
-        "   ",
-        "!!!",
-        "(.*)+",
-        "a" * 2000,
-        "\u202e",
-        "😀",
-        "jalan  rusak",
-        "-",
-        "kota bogor",
-    ]
+    weird = ["", "(.*)+", "a" * 2000, "\u202e😀 kota bogor"]
     data_paths = [
         ("departments", "pupr", "keywords", 0),
         ("departments", "pupr", "aliases", 0),
@@ -239,10 +228,13 @@ def test_taxonomy_mutations_through_run_once(tmp_path: Path) -> None:
         for value in weird:
             mutation = Mutation(path, value, "wrong_value")
             check(tmp_path, mutation, ["run", "--once"], no_sources=True)
-    for mutation in DEFAULT:
-        taxonomy = mutation.path[0] in ("departments", "places", "relevance", "privacy")
-        if taxonomy and mutation.kind == "wrong_value":
-            check(tmp_path, mutation, ["run", "--once"], no_sources=True)
+    taxonomy = [
+        m for m in DEFAULT
+        if m.path[0] in ("departments", "places", "relevance", "privacy") and m.kind == "wrong_value"
+    ]  # fmt: skip
+    assert taxonomy
+    for mutation in taxonomy[:8]:
+        check(tmp_path, mutation, ["run", "--once"], no_sources=True)
 
 
 @pytest.mark.parametrize(
@@ -297,3 +289,11 @@ def test_binary_and_missing_config_files(tmp_path: Path) -> None:
 def test_every_leaf_with_every_wrong_value_soak(tmp_path: Path) -> None:
     for mutation in mutations(full=True):
         check(tmp_path, mutation, ["sources", "--json"])
+
+
+@pytest.mark.soak
+@pytest.mark.timeout(1800)
+def test_every_taxonomy_value_through_run_once_soak(tmp_path: Path) -> None:
+    for mutation in mutations(full=True):
+        if mutation.path[0] in ("departments", "places", "relevance", "privacy"):
+            check(tmp_path, mutation, ["run", "--once"], no_sources=True)
