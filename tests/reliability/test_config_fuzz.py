@@ -295,5 +295,6 @@ def test_every_leaf_with_every_wrong_value_soak(tmp_path: Path) -> None:
 @pytest.mark.timeout(1800)
 def test_every_taxonomy_value_through_run_once_soak(tmp_path: Path) -> None:
     for mutation in mutations(full=True):
-        if mutation.path[0] in ("departments", "places", "relevance", "privacy"):
+        taxonomy = mutation.path[0] in ("departments", "places", "relevance", "privacy")
+        if taxonomy and mutation.kind == "wrong_value":  # the others fail validation first
             check(tmp_path, mutation, ["run", "--once"], no_sources=True)
