@@ -132,3 +132,32 @@ def test_every_fault_has_a_case() -> None:
         for fault in F.all_faults(kind):
             assert (kind.type, fault.name) in everything
     assert len(F.FAULTS) >= 15
+
+
+def test_a_collector_bug_fails_only_its_source(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected exception inside one collector is recorded; the others still run."""
+    import collectors.rss
+
+    real = collectors.rss.to_post
+
+    def buggy(entry, *, source, **kwargs):  # type: ignore[no-untyped-def]
+        if source == "rusak":
+            raise KeyError("bug in mapping")
+        return real(entry, source=source, **kwargs)
+
+    monkeypatch.setattr(collectors.rss, "to_post", buggy)
+    sources = [
+        F.serve(server, F.RSS, "rusak", F.RSS.good(F.make_items("r", 3))),
+        F.serve(server, F.RSS, "sehat", F.RSS.good(F.make_items("s", 4))),
+    ]
+    config = F.write_config(tmp_path / "config.yaml", F.base_config(tmp_path / "p.db", sources))
+    INJECTED.append("rss:internal_error")
+    code, out, err = _run(config)
+    assert code == 3, err
+    run = F.last_run(tmp_path / "p.db", "rusak")
+    assert run["status"] == "error" and "internal error: KeyError" in run["error"]
+    assert F.last_run(tmp_path / "p.db", "sehat")["status"] == "ok"
+    assert len(F.stored_ids(tmp_path / "p.db", "sehat")) == 4
+    assert "Traceback" not in err
