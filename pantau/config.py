@@ -173,7 +173,7 @@ class PrivacyConfig(_Model):
 class Config(_Model):
     """The whole validated configuration."""
 
-    database: str = "pantau.db"
+    database: str = Field(default="pantau.db", min_length=1)
     timezone: str = "Asia/Jakarta"
     http: HttpConfig = HttpConfig()
     sources: list[SourceConfig] = Field(default_factory=list)

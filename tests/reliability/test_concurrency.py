@@ -1,7 +1,7 @@
 """Concurrency: readers during a write run, and writers racing each other.
 
-- pandas ``read_sql`` over a plain sqlite3 connection and the digest builder
-  poll while ``pantau run --once`` writes: they never see a source's posts
+- pandas ``read_sql`` over a plain sqlite3 connection, Datasette's JSON API and
+  the digest builder poll while ``pantau run --once`` writes: they never see a source's posts
   without its cursor (or the reverse), an analysis without its tag rows, nor
   "database is locked"; the writer is never blocked by them.
 - Several ``pantau collect``/``run --once`` processes on different sources start
@@ -91,6 +91,43 @@ class Reader(threading.Thread):
             conn.close()
 
 
+class DatasetteReader(Reader):
+    """The same consistency query, asked through Datasette's JSON API (its own connections)."""
+
+    def run(self) -> None:
+        import asyncio
+
+        from datasette.app import Datasette
+
+        names = list(self.expected)
+        values = ",".join(f"('{n}')" for n in names)  # fixed test names, not user input
+        sql = (
+            f"WITH s(name) AS (VALUES {values}) SELECT s.name AS name, "
+            "(SELECT count(*) FROM posts p WHERE p.source = s.name) AS n, "
+            "(SELECT cursor FROM cursors c WHERE c.source = s.name) AS cur FROM s"
+        )
+        datasette = Datasette([str(self.db_path)])
+
+        async def poll() -> None:
+            while not self.stop.is_set():
+                response = await datasette.client.get(
+                    f"/{self.db_path.stem}.json", params={"sql": sql, "_shape": "array"}
+                )
+                if response.status_code != 200:
+                    self.problems.append(f"datasette {response.status_code}: {response.text[:200]}")
+                    continue
+                self.reads += 1
+                for row in response.json():
+                    if row["n"] not in self.expected[row["name"]]:
+                        self.problems.append(f"{row['name']}: saw {row['n']} posts (partial run)")
+                    if (row["cur"] is None) != (row["n"] == 0):
+                        self.problems.append(
+                            f"{row['name']}: posts={row['n']} cursor={row['cur']!r}"
+                        )
+
+        asyncio.run(poll())
+
+
 class DigestReader(threading.Thread):
     """Build the digest over and over from a read-only connection."""
 
@@ -134,6 +171,12 @@ def test_readers_never_see_partial_runs_nor_block_the_writer(
     config = F.write_config(tmp_path / "config.yaml", F.base_config(db_path, sources, bulk=True))
     expected = {n: {0, first[n], first[n] + added[n]} for n in first}
     readers = [Reader(db_path, expected), Reader(db_path, expected, hold=0.05)]
+    try:
+        import datasette  # noqa: F401 - optional reader
+
+        readers.append(DatasetteReader(db_path, expected))
+    except ImportError:
+        pass
     digester = DigestReader(db_path, config)
     for thread in (*readers, digester):
         thread.start()
