@@ -294,3 +294,36 @@ def test_pantau_tag_answers_every_line(lines: list[str]) -> None:
     assert len(out) == stdin.count(b"\n")
     for line in out:
         json.loads(line)
+
+
+# ------------------------------------------------------------------ soak: the same properties, longer
+
+SOAK = settings(
+    max_examples=3_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def _soak(test: Any, **strategies: Any) -> Any:
+    """Re-run a property test's body with many more (non-derandomized) examples."""
+    inner = test.hypothesis.inner_test
+    return pytest.mark.soak(pytest.mark.timeout(3600)(SOAK(given(**strategies)(inner))))
+
+
+test_analyze_soak = _soak(
+    test_analyze_never_raises,
+    text=HOSTILE_TEXT,
+    title=st.none() | HOSTILE_TEXT,
+    kind=st.sampled_from([None, "rss", "x"]),
+)
+test_html_to_text_soak = _soak(test_html_to_text_never_raises, fragment=HOSTILE_HTML)
+test_to_post_soak = _soak(
+    test_to_post_never_raises_and_is_storable,
+    entry=st.dictionaries(ENTRY_KEYS, ENTRY_VALUES, max_size=12),
+    kind=st.sampled_from(["rss", "gnews"]),
+)
+test_parse_feed_soak = _soak(test_parse_feed_raises_only_collector_errors, content=FEED_BYTES)
+test_feed_round_trip_soak = _soak(
+    test_feed_round_trip_keeps_hostile_text, title=HOSTILE_TEXT, text=HOSTILE_TEXT
+)
