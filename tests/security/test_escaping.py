@@ -190,3 +190,24 @@ def test_email_headers_cannot_be_injected(rendered: dict[str, str]) -> None:
     assert b"\nBcc:" not in header_block and b"\nX-Evil:" not in header_block
     html_part = parsed.get_body(("html",))
     assert html_part is not None and "<script" not in html_part.get_content().lower()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Ringkasan\r\nBcc: a@evil.example",
+        "x\nSubject: palsu",
+        "x\rX-Evil: 1",
+        "\r\n\r\n<html>badan",
+    ],
+)
+def test_header_strips_line_breaks(value: str) -> None:
+    from email.message import EmailMessage
+
+    from reports.email import _header
+
+    cleaned = _header(value)
+    assert "\r" not in cleaned and "\n" not in cleaned
+    message = EmailMessage()
+    message["Subject"] = cleaned  # the library accepts it: no line break survives
+    assert message.as_bytes().count(b"\nSubject:") + message.as_bytes().startswith(b"Subject:") == 1
