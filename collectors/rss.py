@@ -146,13 +146,18 @@ def to_post(
 
 # Malformations feedparser's lenient parser recovers from completely; anything else
 # (truncation, garbage, mismatched tags) may have hidden entries after the fault.
+_PARSER_BUGS = (ValueError, TypeError, IndexError, KeyError, OverflowError, AssertionError)
 _HARMLESS_BOZO = ("undefined entity", "xml or text declaration not at start of entity")
 
 
 def parse_feed(content: bytes, *, source: str, headers: Mapping[str, str] | None = None) -> Any:
     """Parse feed bytes with feedparser; keep a bozo feed's entries, fail on no feed at all."""
     # Real feeds sometimes start with whitespace before <?xml: strict parsers reject that.
-    parsed = feedparser.parse(content.lstrip(), response_headers=dict(headers or {}))
+    try:
+        parsed = feedparser.parse(content.lstrip(), response_headers=dict(headers or {}))
+    except _PARSER_BUGS as exc:
+        # Hostile bytes can crash feedparser itself (e.g. "&#2000000;" -> chr() ValueError).
+        raise CollectorError(f"not a feed: parser failed: {_reason(exc)}", source=source) from None
     if not parsed.entries and not parsed.get("version"):
         # An HTML page, JSON, an image... feedparser recognised no feed format at all.
         kind = (headers or {}).get("content-type", "").split(";")[0].strip()
