@@ -10,6 +10,7 @@ readonly database"), and, when not root, a ``chmod 0444`` file. Disk full is
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,24 @@ def test_unusable_database_path(tmp_path: Path, command: list[str], damage: str)
     assert "Traceback" not in result.stderr
     if original is not None:
         assert db_path.read_bytes() == original, "the unusable file was modified"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_damaged_pages_are_one_line(
+    server: LoopbackServer, tmp_path: Path, command: list[str]
+) -> None:
+    """A file whose header is fine but whose pages are garbage ("disk image is malformed")."""
+    db_path, config = _setup(server, tmp_path, items=300)
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db_path.read_bytes())
+    page = 4096
+    for start in range(page * 2, len(data), page * 2):  # every other page after the first two
+        data[start : start + page] = b"\xa5" * page
+    db_path.write_bytes(bytes(data))
+    result = _invoke(config, *command)
+    assert "Traceback" not in result.stderr
+    assert result.exit_code == 1, result.output
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1 and "malformed" in lines[0] and "backup" in lines[0], result.stderr
