@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,22 @@ log = logging.getLogger(__name__)
 sql_log = logging.getLogger("storage.sql")
 
 BUSY_TIMEOUT_S = 60.0
+
+
+def _enable_wal(db: sqlite_utils.Database) -> str:
+    """Switch to WAL; retried because SQLite answers "locked" here without its busy handler.
+
+    Several processes opening a fresh file at once race for the exclusive lock the switch
+    needs; the losers get SQLITE_BUSY immediately, not after the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return str(db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _tracer(sql: str, params: object) -> None:
@@ -56,7 +73,7 @@ def open_db(
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
         if not readonly:
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _enable_wal(db)
             if str(mode).lower() != "wal":
                 log.warning("could not switch %s to WAL (journal_mode=%s)", path, mode)
             db.execute("PRAGMA synchronous = NORMAL")
