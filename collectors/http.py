@@ -7,6 +7,8 @@ for 429) that never contains request headers, so tokens cannot leak into logs.
 from __future__ import annotations
 
 import email.utils
+import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +19,10 @@ from pantau.config import HttpConfig
 from pantau.errors import CollectorError, RateLimited
 
 _CHUNK = 64 * 1024
+# A server may drip a body one byte at a time: the read timeout then never fires, so
+# the whole exchange also gets a deadline of this many read timeouts.
+DEADLINE_FACTOR = 3
+_QUERY = re.compile(r"(/[^\s?'\"]*)\?[^\s'\"]*")
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ def fetch(
     """
     own = session is None
     session = session or new_session(http)
+    deadline = time.monotonic() + http.timeout_seconds * DEADLINE_FACTOR
     try:
         try:
             response = session.get(
@@ -112,14 +119,16 @@ def fetch(
                 raise CollectorError(
                     f"response too large ({declared} bytes > cap {http.max_bytes})", source=source
                 )
-            content = _read_capped(response, http.max_bytes, source, http.timeout_seconds)
+            content = _read_capped(response, http.max_bytes, source, http.timeout_seconds, deadline)
             return FetchResult(response.url, response.status_code, lower, content)
     finally:
         if own:
             session.close()
 
 
-def _read_capped(response: Any, cap: int, source: str, timeout: float) -> bytes:
+def _read_capped(
+    response: Any, cap: int, source: str, timeout: float, deadline: float | None = None
+) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
@@ -128,6 +137,11 @@ def _read_capped(response: Any, cap: int, source: str, timeout: float) -> bytes:
             if size > cap:
                 raise CollectorError(f"response too large (> cap {cap} bytes)", source=source)
             chunks.append(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                raise CollectorError(
+                    f"body still arriving after {timeout * DEADLINE_FACTOR:g}s (too slow)",
+                    source=source,
+                )
     except requests.exceptions.ConnectionError as exc:
         # requests wraps a read timeout during the body as a ConnectionError.
         if "timed out" in str(exc).lower():
@@ -139,7 +153,8 @@ def _read_capped(response: Any, cap: int, source: str, timeout: float) -> bytes:
 
 
 def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    # Query strings may carry API keys: never repeat them in errors, logs or ``runs``.
+    text = _QUERY.sub(r"\1?…", " ".join(str(exc).split()))
     # Drop the wrapped urllib3 object reprs; keep the first clause.
     for marker in (" (Caused by", ": <urllib3"):
         if marker in text:

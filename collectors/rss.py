@@ -88,8 +88,12 @@ def _plain(entry: Mapping[str, Any]) -> Mapping[str, Any]:
         if key in entry:
             out[key] = entry[key]
     content = entry.get("content")
-    if content:
-        out["content"] = [{"type": c.get("type"), "value": c.get("value")} for c in content]
+    if isinstance(content, list):
+        out["content"] = [
+            {"type": c.get("type"), "value": c.get("value")}
+            for c in content
+            if isinstance(c, Mapping)
+        ]
     return json.loads(json.dumps(out, default=str))
 
 
@@ -113,17 +117,17 @@ def to_post(
         title = _strip_publisher(title, publisher_name)
     body = ""
     content = entry.get("content")
-    if content:
+    if isinstance(content, list) and content and isinstance(content[0], Mapping):
         body = html_to_text(content[0].get("value"))
     if not body:
         body = html_to_text(entry.get("summary"))
     if kind == "gnews":
         # Google News summaries repeat the headline and publisher as links: not text.
         body = ""
-    link = entry.get("link")
-    url = canonical_url(link) or None
+    url = canonical_url(entry.get("link")) or None
     external_id = clean_text(entry.get("id")) or url or stable_id(title, body)
     author = clean_text(entry.get("author")) or publisher_name or None
+    lang = entry.get("language")
     return Post(
         source=source,
         kind=kind,
@@ -134,27 +138,52 @@ def to_post(
         text=body,
         published_at=_entry_time(entry),
         fetched_at=fetched_at,
-        lang=(entry.get("language") or None),
+        lang=clean_text(lang)[:35] or None,
         metrics=None,
         raw=_plain(entry),
     )
 
 
+# Malformations feedparser's lenient parser recovers from completely; anything else
+# (truncation, garbage, mismatched tags) may have hidden entries after the fault.
+_PARSER_BUGS = (ValueError, TypeError, IndexError, KeyError, OverflowError, AssertionError)
+_HARMLESS_BOZO = ("undefined entity", "xml or text declaration not at start of entity")
+
+
 def parse_feed(content: bytes, *, source: str, headers: Mapping[str, str] | None = None) -> Any:
     """Parse feed bytes with feedparser; keep a bozo feed's entries, fail on no feed at all."""
     # Real feeds sometimes start with whitespace before <?xml: strict parsers reject that.
-    parsed = feedparser.parse(content.lstrip(), response_headers=dict(headers or {}))
+    try:
+        parsed = feedparser.parse(content.lstrip(), response_headers=dict(headers or {}))
+    except _PARSER_BUGS as exc:
+        # Hostile bytes can crash feedparser itself (e.g. "&#2000000;" -> chr() ValueError).
+        raise CollectorError(f"not a feed: parser failed: {_reason(exc)}", source=source) from None
+    if not parsed.entries and not parsed.get("version"):
+        # An HTML page, JSON, an image... feedparser recognised no feed format at all.
+        kind = (headers or {}).get("content-type", "").split(";")[0].strip()
+        why = _reason(parsed.get("bozo_exception")) if parsed.get("bozo") else "no RSS/Atom root"
+        got = f" (content-type {kind})" if kind else ""
+        raise CollectorError(f"not a feed{got}: {why}", source=source)
     if parsed.get("bozo"):
-        reason = parsed.get("bozo_exception")
-        if not parsed.entries and not parsed.feed.get("title"):
-            raise CollectorError(f"not a feed: {_reason(reason)}", source=source)
         log.warning(
             "source=%s malformed feed, kept %d entries: %s",
             source,
             len(parsed.entries),
-            _reason(reason),
+            _reason(parsed.get("bozo_exception")),
         )
     return parsed
+
+
+def feed_damage(parsed: Any) -> str | None:
+    """Return why a parsed feed may be missing entries (truncated, not well-formed), else None."""
+    if not parsed.get("bozo"):
+        return None
+    reason = _reason(parsed.get("bozo_exception"))
+    if type(parsed.get("bozo_exception")).__name__ != "SAXParseException":
+        return None  # encoding overrides and content-type notes lose nothing
+    if any(reason.lower().startswith(h) or h in reason.lower() for h in _HARMLESS_BOZO):
+        return None
+    return reason
 
 
 def _reason(exc: Any) -> str:
@@ -230,9 +259,18 @@ class RssCollector:
             return
         parsed = parse_feed(result.content, source=self.name, headers=result.headers)
         now = utcnow()
-        for entry in parsed.entries[: self.max_entries]:
+        entries = parsed.entries[: self.max_entries]
+        for entry in entries:
             yield to_post(entry, source=self.name, kind=self.kind, fetched_at=now,
                           publisher=self.publisher)  # fmt: skip
+        damage = feed_damage(parsed)
+        if damage:
+            # The entries that parsed are kept (already yielded); failing here keeps the
+            # old cursor, so the next run fetches the whole feed again instead of a 304.
+            raise CollectorError(
+                f"malformed feed, kept the {len(entries)} entries before the fault: {damage}",
+                source=self.name,
+            )
         new_state = {}
         if result.headers.get("etag"):
             new_state["etag"] = result.headers["etag"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_hs")
 _TRACKING_KEYS = frozenset(
     {
@@ -19,7 +20,7 @@ def canonical_url(url: str | None) -> str | None:
 
     Non-http(s) URLs (``javascript:``, ``data:``) give None: they are never links.
     """
-    if not url:
+    if not url or not isinstance(url, str):
         return None
     url = url.strip()
     try:
@@ -47,13 +48,20 @@ def canonical_url(url: str | None) -> str | None:
 
 def safe_link(url: str | None) -> str | None:
     """Return ``url`` only when it is http(s); used before rendering any link."""
-    if not url:
+    if not url or not isinstance(url, str):
         return None
-    scheme = url.strip().split(":", 1)[0].lower()
-    return url.strip() if scheme in ("http", "https") else None
+    url = url.strip()
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        return None
+    # Quotes, angle brackets, whitespace and control characters are percent-encoded so a
+    # link can break out of no attribute, Markdown target or text line.
+    return quote(url, safe=_URL_SAFE)
 
 
 def stable_id(*parts: str | None) -> str:
     """Return a short stable id derived from the given strings."""
-    digest = hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(
+        "\x1f".join(p or "" for p in parts).encode("utf-8", "surrogatepass")
+    ).hexdigest()
     return digest[:24]

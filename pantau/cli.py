@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -69,6 +70,12 @@ def setup_logging(level: str, log_file: str | None = None) -> None:
     configure(level, log_file)
 
 
+def _one_line(exc: BaseException) -> str:
+    from pantau.logs import redact
+
+    return redact(" ".join(str(exc).split())) or type(exc).__name__
+
+
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn Pantau's errors into one-line messages and exit 1; tracebacks with --debug."""
 
@@ -81,7 +88,13 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except PipelineError as exc:
             if debug:
                 raise
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_one_line(exc)}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except sqlite3.Error as exc:
+            # Storage wraps its errors in StorageError; this is the safety net for reads.
+            if debug:
+                raise
+            click.echo(f"error: database: {_one_line(exc)} (see --debug)", err=True)
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

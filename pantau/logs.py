@@ -19,6 +19,7 @@ import logging.handlers
 import os
 import re
 import threading
+from collections.abc import Mapping
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 SECRET_ENV_HINTS = (
@@ -56,7 +57,7 @@ def _is_secret_name(name: str) -> bool:
     return upper in _extra_names or any(hint in upper for hint in SECRET_ENV_HINTS)
 
 
-def secret_values(environ: dict[str, str] | None = None) -> list[str]:
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
     """Return the secret values to mask, longest first (so overlaps mask fully)."""
     environ = dict(os.environ) if environ is None else environ
     values = {v for k, v in environ.items() if _is_secret_name(k) and len(v) >= MIN_SECRET_LEN}

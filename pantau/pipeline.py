@@ -19,6 +19,7 @@ import sqlite_utils
 from collectors import CollectorContext, collector_class
 from pantau.config import Config, SourceConfig
 from pantau.errors import CollectorError, ConfigError, MissingCredentials, RateLimited, StorageError
+from pantau.logs import redact
 from pantau.models import Analysis, Post, RunResult, utcnow
 from pantau.polling import next_state
 from processing.dedup import DedupIndex, dedup_keys
@@ -198,13 +199,18 @@ def _collect_leased(
             )  # fmt: skip
             batch = []
     except RateLimited as exc:
-        status, error, reset = "rate_limited", str(exc), exc.reset_at
+        status, error, reset = "rate_limited", redact(str(exc)), exc.reset_at
     except MissingCredentials as exc:
-        status, error = "skipped", str(exc)
+        status, error = "skipped", redact(str(exc))
     except CollectorError as exc:
-        status, error = "error", str(exc)
-    except ConfigError:
+        status, error = "error", redact(str(exc))
+    except (ConfigError, StorageError):
+        batch = []  # the database refused a write: do not try again with the same rows
+        _abandon_run(db, run_id, fetched, new)
         raise
+    except Exception as exc:  # noqa: BLE001 - a collector bug must not stop the other sources
+        log.debug("source=%s unexpected failure", source.name, exc_info=True)
+        status, error = "error", redact(f"internal error: {type(exc).__name__}: {exc}")[:300]
     finally:
         if batch:
             # Keep what we did fetch before the failure; the cursor stays where it was.
@@ -224,6 +230,16 @@ def _collect_leased(
         fetched, new, duration, f" error={error!r}" if error else "",
     )  # fmt: skip
     return RunResult(source.name, status, fetched, new, error, started, finished, reset)
+
+
+def _abandon_run(db: sqlite_utils.Database, run_id: int, fetched: int, new: int) -> None:
+    """Best effort: mark a run that hit a config or storage failure as failed."""
+    try:
+        run_store.finish_run(
+            db, run_id, status="error", fetched=fetched, new=new, error="aborted: see the log"
+        )
+    except StorageError as exc:
+        log.debug("could not record the aborted run %d: %s", run_id, exc)
 
 
 def collect_all(

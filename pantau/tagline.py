@@ -36,7 +36,14 @@ def tag_line(line: str, resources: Resources) -> str:
     out.update(analysis.to_dict())
     if error:
         out["error"] = error
-    return json.dumps(out, ensure_ascii=False)
+    text = json.dumps(out, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates ("\ud800" in the input JSON) cannot be written as UTF-8:
+        # keep them \u-escaped, which is still valid JSON.
+        text = json.dumps(out)
+    return text
 
 
 def tag_stream(lines: Iterable[str], resources: Resources) -> Iterator[str]:

@@ -67,7 +67,8 @@ def _longest(spans: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
 
 
 def _logistic(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    # Clamped: a post repeating "kota bogor" a thousand times overflowed math.exp.
+    return 1.0 / (1.0 + math.exp(-max(-500.0, min(500.0, x))))
 
 
 def judge(

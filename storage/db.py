@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,22 @@ log = logging.getLogger(__name__)
 sql_log = logging.getLogger("storage.sql")
 
 BUSY_TIMEOUT_S = 60.0
+
+
+def _enable_wal(db: sqlite_utils.Database) -> str:
+    """Switch to WAL; retried because SQLite answers "locked" here without its busy handler.
+
+    Several processes opening a fresh file at once race for the exclusive lock the switch
+    needs; the losers get SQLITE_BUSY immediately, not after the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return str(db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _tracer(sql: str, params: object) -> None:
@@ -56,17 +73,20 @@ def open_db(
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
         if not readonly:
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _enable_wal(db)
             if str(mode).lower() != "wal":
                 log.warning("could not switch %s to WAL (journal_mode=%s)", path, mode)
             db.execute("PRAGMA synchronous = NORMAL")
         if migrate and not readonly:
             from storage.migrations import MIGRATIONS
 
-            MIGRATIONS.apply(db)
+            if MIGRATIONS.pending(db):
+                # Two processes opening a fresh file at once must not both create tables.
+                with write_tx(db):
+                    MIGRATIONS.apply(db)
         return db
     except sqlite3.DatabaseError as exc:
-        raise StorageError(f"{path}: cannot use database: {exc}") from None
+        raise StorageError(f"{path}: cannot use database: {_explain(exc)}") from None
     except OSError as exc:
         raise StorageError(f"{path}: cannot open database: {exc.strerror or exc}") from None
 
@@ -82,20 +102,55 @@ def write_tx(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise StorageError(f"cannot start a write: {exc}") from None
+        raise StorageError(f"{_name(conn)}: cannot start a write: {_explain(exc)}") from None
     try:
         yield db
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
+        raise StorageError(f"{_name(conn)}: cannot write: {_explain(exc)}") from None
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     else:
         try:
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StorageError(f"cannot commit: {exc}") from None
+            _rollback(conn)
+            raise StorageError(f"{_name(conn)}: cannot commit: {_explain(exc)}") from None
+
+
+_HINTS = {
+    "full": "free disk space, then run again",
+    "readonly": "the file or its folder is not writable",
+    "locked": "another process held the write lock too long",
+    "malformed": "the file is damaged: restore it from a backup",
+}
+
+
+def _explain(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    hint = next((h for key, h in _HINTS.items() if key in text), None)
+    return f"{text} ({hint})" if hint else text
+
+
+def _name(conn: sqlite3.Connection) -> str:
+    """Return the main database file of ``conn`` (for error messages)."""
+    try:
+        for _seq, name, path in conn.execute("PRAGMA database_list"):
+            if name == "main":
+                return str(path or ":memory:")
+    except sqlite3.Error:
+        return "database"
+    return "database"
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.DatabaseError as exc:
+            # SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing is kept.
+            log.debug("rollback: %s", exc)
 
 
 def to_iso(value: datetime | None) -> str | None:

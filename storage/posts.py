@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,7 +32,23 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":
 def _json(value: Any) -> str | None:
     if value is None:
         return None
-    return _ENCODER.encode(value)
+    text = _ENCODER.encode(value)
+    return text if _encodable(text) else json.dumps(value, default=str, separators=(",", ":"))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _safe(text: str | None) -> str | None:
+    """Replace lone surrogates (from JSON payloads) that SQLite cannot store as UTF-8."""
+    if text is None or _encodable(text):
+        return text
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def hash_author(author: str | None) -> str | None:
@@ -43,10 +60,15 @@ def hash_author(author: str | None) -> str | None:
 
 def _row(post: Post, hash_authors: bool) -> tuple[Any, ...]:
     author = hash_author(post.author) if hash_authors else post.author
+    raw = _json(post.raw)
+    if hash_authors and post.author and raw and author:
+        # The raw payload repeats the handle: pseudonymise it there too.
+        quoted = json.dumps(post.author, ensure_ascii=False)[1:-1]
+        raw = raw.replace(quoted, author).replace(json.dumps(post.author)[1:-1], author)
     return (
-        post.source, post.kind, post.external_id, post.url, author, post.title,
-        post.text or "", to_iso(post.published_at), to_iso(post.fetched_at), post.lang,
-        _json(post.metrics), _json(post.raw),
+        post.source, post.kind, _safe(post.external_id), _safe(post.url), _safe(author),
+        _safe(post.title), _safe(post.text) or "", to_iso(post.published_at),
+        to_iso(post.fetched_at), _safe(post.lang), _json(post.metrics), raw,
     )  # fmt: skip
 
 
@@ -74,6 +96,8 @@ def insert_posts(
     """
     unique: dict[tuple[str, str], Post] = {}
     for post in posts:
+        if not _encodable(post.external_id):
+            post = dataclasses.replace(post, external_id=_safe(post.external_id) or "")
         unique.setdefault((post.source, post.external_id), post)
     if not unique:
         return 0

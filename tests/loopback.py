@@ -29,6 +29,8 @@ class Reply:
     drop_after: int | None = None  # send this many body bytes, then close the socket
     honour_etag: bool = True  # answer 304 when If-None-Match equals our ETag
     handler: Callable[[Any], Reply] | None = None  # compute the reply from the request
+    chunked: bool = False  # Transfer-Encoding: chunked (no Content-Length)
+    drip: float = 0.0  # with ``chunked``: seconds between 1 KiB chunks (a slow-loris body)
 
 
 @dataclass
@@ -96,9 +98,14 @@ class LoopbackServer:
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
-                if "Content-Length" not in reply.headers:
+                if reply.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                elif "Content-Length" not in reply.headers:
                     self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
+                if reply.chunked:
+                    self._write_chunked(payload, reply)
+                    return
                 if reply.drop_after is not None:
                     self.wfile.write(payload[: reply.drop_after])
                     self.wfile.flush()
@@ -107,6 +114,19 @@ class LoopbackServer:
                     return
                 if self.command != "HEAD":
                     self.wfile.write(payload)
+
+            def _write_chunked(self, payload: bytes, reply: Reply) -> None:
+                step = 1024 if reply.drip else 64 * 1024
+                try:
+                    for start in range(0, len(payload), step):
+                        piece = payload[start : start + step]
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                        self.wfile.flush()
+                        if reply.drip:
+                            time.sleep(reply.drip)
+                    self.wfile.write(b"0\r\n\r\n")
+                except OSError:
+                    self.close_connection = True  # the client gave up (size cap, deadline)
 
             def _safe_serve(self) -> None:
                 try:
@@ -130,7 +150,11 @@ class LoopbackServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # Clients that hang up early (size caps, timeouts) are expected: no tracebacks.
+        self._server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def stop(self) -> None:
         if self._server is not None:
