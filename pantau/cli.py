@@ -214,9 +214,10 @@ def run(
     default=None,
     help="Replay a saved payload for --source offline instead of fetching.",
 )
+@click.option("--force", is_flag=True, help="Also collect sources that are in backoff.")
 @click.pass_context
 @handle_errors
-def collect(ctx: click.Context, names: tuple[str, ...], load_file: str | None) -> None:
+def collect(ctx: click.Context, names: tuple[str, ...], load_file: str | None, force: bool) -> None:
     """Collect without processing. With --load, store a saved payload of one source.
 
     A saved payload is what the platform returned: an X search response, a Reddit
@@ -235,8 +236,8 @@ def collect(ctx: click.Context, names: tuple[str, ...], load_file: str | None) -
         fetched, new = load_payload(db, obj.config, names[0], Path(load_file))
         click.echo(f"source={names[0]} loaded={fetched} new={new}")
         return
-    results = collect_all(db, obj.config, names or None)
-    failed = [r for r in results if r.status in ("error", "rate_limited")]
+    results = collect_all(db, obj.config, names or None, force=force)
+    failed = [r for r in results if r.status in ("error", "rate_limited", "timeout")]
     click.echo(f"sources={len(results)} fetched={sum(r.fetched for r in results)} "
                f"new={sum(r.new for r in results)} failed={len(failed)}")  # fmt: skip
     for result in failed:

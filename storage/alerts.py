@@ -97,11 +97,9 @@ def finish_alert(
 
 def list_alerts(db: sqlite_utils.Database, since_iso: str | None = None) -> list[dict[str, Any]]:
     """Return recorded alerts (newest first), optionally only those created since a time."""
-    sql = "SELECT * FROM alerts"
-    params: list[Any] = []
-    if since_iso:
-        sql += " WHERE created_at >= ?"
-        params.append(since_iso)
-    cursor = db.execute(sql + " ORDER BY created_at DESC, id DESC", params)
+    cursor = db.execute(
+        "SELECT * FROM alerts WHERE (? IS NULL OR created_at >= ?) ORDER BY created_at DESC, id DESC",
+        [since_iso or None, since_iso or None],
+    )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]

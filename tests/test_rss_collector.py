@@ -83,10 +83,22 @@ def test_timeout_is_a_collector_error(server: LoopbackServer) -> None:
 def test_malformed_feed_keeps_entries(
     server: LoopbackServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # A truncated feed: the entries before the break are yielded (and stored by the
+    # pipeline), then the run is an error so the cursor does not move past the break.
     server.route("/feed", Reply(200, (FIXTURES / "rss" / "broken.xml").read_bytes()))
-    posts = list(_collector(server.url + "/feed").collect(None))
+    collector = _collector(server.url + "/feed")
+    posts = []
+    with pytest.raises(CollectorError, match="malformed feed, kept the 2 entries"):
+        for post in collector.collect(None):
+            posts.append(post)
     assert [p.external_id for p in posts] == ["broken-a", "broken-b"]
-    assert "malformed feed" in caplog.text
+
+
+def test_harmless_bozo_feed_is_ok(server: LoopbackServer, caplog: pytest.LogCaptureFixture) -> None:
+    odd = b"\n\n" + FEED.replace(b"Jalan rusak", b"Jalan &nbsp;rusak")  # leading blank, HTML entity
+    server.route("/feed", Reply(200, odd))
+    posts = list(_collector(server.url + "/feed").collect(None))
+    assert [p.external_id for p in posts] == ["kabar-1", "kabar-2", "kabar-3"]
 
 
 def test_html_instead_of_feed_is_an_error(server: LoopbackServer) -> None:

@@ -40,8 +40,8 @@ def _cases(soak: bool) -> list[tuple[str, str]]:
     return out
 
 
-def _run(config: Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["--config", str(config), "run", "--once"])
+def _run(config: Path, *extra: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["--config", str(config), "run", "--once", *extra])
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
@@ -99,7 +99,7 @@ def check_fault(server: LoopbackServer, tmp_path: Path, kind_name: str, fault_na
 
     # Third run: the source recovers and nothing is lost or doubled.
     server.route(route, kind.good(faulty_v2, etag="v3"))
-    code, out, err = _run(config)
+    code, out, err = _run(config, "--force")  # the failing source is in backoff
     assert code == 0, err
     ids = F.stored_ids(db_path, "rusak")
     assert sorted(ids) == sorted(i.external_id for i in faulty_v2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from email import policy
 from pathlib import Path
@@ -21,6 +22,7 @@ from lxml import html as lxml_html
 
 from pantau.cli import cli
 from pantau.config import load_config
+from pantau.errors import PipelineError
 from pantau.models import Post
 from pantau.pipeline import process_pending
 from processing.resources import build_resources
@@ -58,6 +60,13 @@ ALLOWED_ATTRIBUTES = {
     "name",
     "content",
     "role",
+    # Our own layout tables and embedded chart images.
+    "alt",
+    "cellpadding",
+    "cellspacing",
+    "src",
+    "title",
+    "width",
 }
 
 
@@ -132,13 +141,16 @@ def test_html_has_no_active_content(rendered: dict[str, str]) -> None:
         "iframe",
         "object",
         "embed",
-        "img",
         "svg",
         "form",
         "base",
         "meta[@http-equiv]",
     ):
         assert not tree.xpath(f"//{bad}"), bad
+    # Only our own charts, embedded as PNG data (files) or cid: parts (e-mail).
+    for img in tree.xpath("//img"):
+        src = img.get("src", "")
+        assert src.startswith(("data:image/png;base64,", "cid:")), src
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
@@ -180,7 +192,12 @@ def test_email_headers_cannot_be_injected(rendered: dict[str, str]) -> None:
     report = config.report.model_copy(update={"smtp": smtp})
     config = config.model_copy(update={"report": report})  # type: ignore[attr-defined]
     recipients = ["humas@bogorkab.go.id\r\nBcc: b@evil.example", "kepala@bogorkab.go.id\nX-Evil: 1"]
-    message = build_message(digest, config, recipients)  # type: ignore[arg-type]
+    # An address carrying extra headers is refused outright, with one line.
+    with pytest.raises(PipelineError, match="is not one valid e-mail address"):
+        build_message(digest, config, recipients)  # type: ignore[arg-type]
+    subject_config = rendered["_config"]  # type: ignore[assignment]
+    digest = replace(digest, day=digest.day)  # type: ignore[type-var]
+    message = build_message(digest, subject_config, ["humas@bogorkab.go.id"])  # type: ignore[arg-type]
     raw = message.as_bytes()
     parsed = email.message_from_bytes(raw, policy=policy.default)
     assert parsed["Bcc"] is None and parsed["X-Evil"] is None
@@ -204,9 +221,9 @@ def test_email_headers_cannot_be_injected(rendered: dict[str, str]) -> None:
 def test_header_strips_line_breaks(value: str) -> None:
     from email.message import EmailMessage
 
-    from reports.email import _header
+    from reports.email import clean_header
 
-    cleaned = _header(value)
+    cleaned = clean_header(value)
     assert "\r" not in cleaned and "\n" not in cleaned
     message = EmailMessage()
     message["Subject"] = cleaned  # the library accepts it: no line break survives

@@ -34,7 +34,7 @@ NEVER = [v for k, v in SECRETS.items() if k not in ("SMTP_USERNAME", "REDDIT_CLI
 # (command line, exit codes accepted). `pantau doctor` goes here once it exists.
 COMMANDS: list[tuple[list[str], set[int]]] = [
     (["run", "--once"], {3}),
-    (["collect"], {3}),
+    (["collect", "--force"], {3}),  # the failing sources are in backoff after the first run
     (["sources"], {0}),
     (["sources", "--json"], {0}),
     (["search", "RAHASIA"], {0}),
