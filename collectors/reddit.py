@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from collectors import CollectorContext, Options, parse_options, register
 from collectors.apisession import ApiSession
+from collectors.payload import json_cursor, json_documents
 from collectors.text import clean_text
 from collectors.urls import canonical_url
 from pantau import __version__
@@ -255,30 +256,12 @@ def _options(source: SourceConfig) -> RedditOptions:
 
 
 def _load_cursor(cursor: str | None) -> dict[str, dict[str, Any]]:
-    if not cursor:
-        return {}
-    try:
-        data = json.loads(cursor)
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict)}
+    return {k: v for k, v in json_cursor(cursor).items() if isinstance(v, dict)}
 
 
 def _payload_children(payload: bytes, source: str) -> list[dict[str, Any]]:
     """Children of a saved Listing, a list of Listings (e.g. a comments page) or JSON Lines."""
-    text = payload.decode("utf-8", errors="replace").strip()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        try:
-            data = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as exc:
-            raise CollectorError(
-                f"payload is not JSON or JSON Lines: {exc}", source=source
-            ) from None
-    items = data if isinstance(data, list) else [data]
+    items = json_documents(payload, source)
     out: list[dict[str, Any]] = []
     for item in items:
         if isinstance(item, dict) and item.get("kind") == "Listing":

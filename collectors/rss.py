@@ -21,6 +21,7 @@ from pydantic import Field
 
 from collectors import CollectorContext, Options, parse_options, register
 from collectors.http import fetch, new_session
+from collectors.payload import json_cursor
 from collectors.text import clean_text, html_to_text
 from collectors.urls import canonical_url, stable_id
 from pantau.config import SourceConfig
@@ -191,17 +192,8 @@ def _reason(exc: Any) -> str:
 
 
 def _load_cursor(cursor: str | None) -> dict[str, str]:
-    if not cursor:
-        return {}
-    try:
-        data = json.loads(cursor)
-    except ValueError:
-        return {}
-    return (
-        {k: str(v) for k, v in data.items() if k in ("etag", "modified")}
-        if isinstance(data, dict)
-        else {}
-    )
+    data = json_cursor(cursor)
+    return {k: str(v) for k, v in data.items() if k in ("etag", "modified")}
 
 
 @register("rss")

@@ -24,6 +24,7 @@ from pydantic import Field
 
 from collectors import CollectorContext, Options, parse_options, register
 from collectors.apisession import ApiSession
+from collectors.payload import json_cursor, json_documents
 from collectors.text import clean_text
 from pantau.config import SourceConfig, env_name
 from pantau.errors import CollectorError, ConfigError, MissingCredentials
@@ -301,29 +302,13 @@ def _options(source: SourceConfig) -> XOptions:
 
 
 def _load_cursor(cursor: str | None) -> dict[str, str]:
-    if not cursor:
-        return {}
-    try:
-        data = json.loads(cursor)
-    except ValueError:
-        return {}
-    ids = data.get("since_id") if isinstance(data, dict) else None
+    ids = json_cursor(cursor).get("since_id")
     return {str(k): str(v) for k, v in ids.items()} if isinstance(ids, dict) else {}
 
 
 def _pages(payload: bytes, source: str) -> list[dict[str, Any]]:
     """Read a saved payload: one search response, a list of them, or JSON Lines."""
-    text = payload.decode("utf-8", errors="replace").strip()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        try:
-            data = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as exc:
-            raise CollectorError(
-                f"payload is not JSON or JSON Lines: {exc}", source=source
-            ) from None
-    pages = data if isinstance(data, list) else [data]
+    pages = json_documents(payload, source)
     if not all(isinstance(p, dict) for p in pages):
         raise CollectorError("payload must hold X search responses (JSON objects)", source=source)
     return pages
