@@ -200,11 +200,24 @@ def new_item_times(db: sqlite_utils.Database, since_iso: str) -> list[dict[str, 
     )
 
 
+_AT = "coalesce(p.published_at, p.fetched_at)"
+
+
 def _filters(
-    departments: list[str] | None, kecamatan: list[str] | None
-) -> tuple[list[str], list[Any]]:
+    departments: list[str] | None,
+    kecamatan: list[str] | None,
+    start_iso: str | None = None,
+    end_iso: str | None = None,
+) -> tuple[str, list[Any]]:
+    """Return a WHERE clause (or "") and its parameters for the shared loader filters."""
     where: list[str] = []
     params: list[Any] = []
+    if start_iso:
+        where.append(f"{_AT} >= ?")
+        params.append(start_iso)
+    if end_iso:
+        where.append(f"{_AT} < ?")
+        params.append(end_iso)
     if departments:
         where.append(
             "EXISTS (SELECT 1 FROM post_departments d WHERE d.post_id = p.id "
@@ -217,7 +230,7 @@ def _filters(
             f"AND lower(k.kecamatan) IN ({','.join('?' * len(kecamatan))}))"
         )
         params.extend(k.lower() for k in kecamatan)
-    return where, params
+    return ("WHERE " + " AND ".join(where)) if where else "", params
 
 
 def mention_rows(
@@ -229,15 +242,8 @@ def mention_rows(
     kecamatan: list[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Stream analysed posts in [start, end) with optional tag filters (JSON lists undecoded)."""
-    at = "coalesce(p.published_at, p.fetched_at)"
-    where, params = _filters(departments, kecamatan)
-    if start_iso:
-        where.append(f"{at} >= ?")
-        params.append(start_iso)
-    if end_iso:
-        where.append(f"{at} < ?")
-        params.append(end_iso)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    at = _AT
+    clause, params = _filters(departments, kecamatan, start_iso, end_iso)
     return _rows(
         db,
         f"""
@@ -266,15 +272,8 @@ def tag_rows(
     if kind not in _TAG_TABLES:
         raise ValueError(f"tag kind must be one of {sorted(_TAG_TABLES)}, not {kind!r}")
     table, column = _TAG_TABLES[kind]
-    at = "coalesce(p.published_at, p.fetched_at)"
-    where, params = _filters(departments, kecamatan)
-    if start_iso:
-        where.append(f"{at} >= ?")
-        params.append(start_iso)
-    if end_iso:
-        where.append(f"{at} < ?")
-        params.append(end_iso)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    at = _AT
+    clause, params = _filters(departments, kecamatan, start_iso, end_iso)
     return _rows(
         db,
         f"""
