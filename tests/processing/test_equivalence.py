@@ -1,0 +1,47 @@
+"""Speed-ups must not change any output: ``analyze`` against the recorded golden file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from processing.normalize import normalize
+from tests.processing.golden_analysis import GOLDEN, result
+
+
+def test_analysis_matches_golden_file(resources) -> None:  # type: ignore[no-untyped-def]
+    with gzip.open(GOLDEN, "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines]
+    assert len(records) > 2500
+    mismatches = []
+    for number, record in enumerate(records):
+        item = record["in"]
+        got = json.loads(json.dumps(result(resources, item["text"], item["title"], item["kind"])))
+        if got != record["out"]:
+            mismatches.append((number, item, got, record["out"]))
+    assert not mismatches[:3], f"{len(mismatches)} analyses differ from the golden file"
+    # The file is not degenerate: it covers every stage.
+    outs = [r["out"] for r in records]
+    assert sum(bool(o["departments"]) for o in outs) > 1000
+    assert sum(bool(o["kecamatan"]) for o in outs) > 500
+    assert len({o["aspirasi"] for o in outs}) == 5
+    assert len({o["fingerprint"] for o in outs}) > 2000
+
+
+WORDS = st.sampled_from(
+    ["jalan2", "rusaaak", "bgt", "gak", "jalannya", "anak-anak", "3kg", "Cibinong", "Bojong",
+     "Gede", "#JalanRusak", "@DPUPRKabBogor", "RT", "kec.", "?", "!", ".", "😡", "2-3", "mantul",
+     "sayur-mayur", "bangeeet", "pemkab", "kebersihannya", "yg", "x-2", "ok-ok-ok"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=30))
+def test_memoized_normalize_equals_uncached(resources, words: list[str]) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(words)
+    fresh = normalize(text, slang=resources.slang, known=resources.known, segment=resources.segment)
+    assert resources.normalize(text) == fresh
+    assert resources.normalize(text) == fresh  # twice: the second run reads the memo
