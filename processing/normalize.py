@@ -117,6 +117,7 @@ def normalize(
     slang: Mapping[str, tuple[str, ...]],
     known: Callable[[str], bool],
     segment: Callable[[str], list[str]],
+    memo: dict[str, Expansion] | None = None,
 ) -> Normalized:
     """Turn raw post text into normalized tokens and extracted entities.
 
@@ -125,6 +126,7 @@ def normalize(
         slang: informal token -> formal tokens.
         known: whether a word is in the vocabulary (for elongation repair).
         segment: splits an unspaced hashtag into words.
+        memo: raw token -> expansion, shared across calls with the same lexicons.
     """
     if not text:
         return Normalized(tokens=())
@@ -156,8 +158,8 @@ def normalize(
     lowered = text.casefold()
     numbers = tuple(NUMBER_RE.findall(lowered))
     flags: set[str] = set()
-    tokens = _expand(TOKEN_RE.findall(lowered), slang, known, flags)
-    mention_tokens = _expand(mention_words, slang, known, flags) if mention_words else []
+    tokens = _expand(TOKEN_RE.findall(lowered), slang, known, flags, memo)
+    mention_tokens = _expand(mention_words, slang, known, flags, memo) if mention_words else []
     return Normalized(
         tokens=tuple(tokens),
         urls=urls,
@@ -172,51 +174,84 @@ def normalize(
     )
 
 
+# Memo of one raw token's expansion: its tokens and flags, or ``None`` tokens for
+# clause punctuation. Expansion is context-free (slang already excludes place-name
+# words), so a token's result never depends on its neighbours.
+Expansion = tuple[tuple[str, ...] | None, frozenset[str]]
+MEMO_SIZE = 200_000
+_NO_FLAGS: frozenset[str] = frozenset()
+
+
+def expand_token(
+    raw: str, slang: Mapping[str, tuple[str, ...]], known: Callable[[str], bool]
+) -> Expansion:
+    """Elongation, reduplication, ``-nya``, numbers and slang for one raw token."""
+    if not raw[0].isalnum():
+        return None, _NO_FLAGS
+    if raw.isdigit():
+        return (), _NO_FLAGS
+    if raw[0].isdigit():
+        unit = _NUMBER_UNIT.match(raw)
+        if unit is None:
+            return (), _NO_FLAGS
+        raw = unit.group(2)
+    flags: set[str] = set()
+    tokens: list[str] = []
+    token = squeeze(raw, known)
+    expansion = slang.get(token)
+    if expansion is None:
+        base, redup = dereduplicate(token)
+        if redup:
+            flags.add("reduplication")
+            token = base
+            expansion = slang.get(token)
+    if expansion is None and token.endswith("nya"):
+        stripped = strip_nya(token, known)
+        if stripped != token:
+            flags.add("nya")
+            token = stripped
+            expansion = slang.get(token)
+    if expansion is not None:
+        for word in expansion:
+            if "-" in word:
+                flags.add("reduplication")
+                tokens.extend(p for p in dereduplicate(word)[0].split("-") if p)
+            else:
+                tokens.append(word)
+    elif "-" in token:
+        tokens.extend(p for p in token.split("-") if p and not p.isdigit())
+    else:
+        tokens.append(token)
+    return tuple(tokens), frozenset(flags) if flags else _NO_FLAGS
+
+
 def _expand(
     raw_tokens: list[str],
     slang: Mapping[str, tuple[str, ...]],
     known: Callable[[str], bool],
     flags: set[str],
+    memo: dict[str, Expansion] | None = None,
 ) -> list[str]:
-    """Elongation, reduplication, ``-nya``, numbers and slang, token by token."""
+    """Expand token by token (through ``memo`` when given); clause punctuation collapses."""
+    if memo is None:
+        memo = {}
     tokens: list[str] = []
+    extend = tokens.extend
     for raw in raw_tokens:
-        if not raw[0].isalnum():
+        entry = memo.get(raw)
+        if entry is None:
+            entry = expand_token(raw, slang, known)
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[raw] = entry
+        words, token_flags = entry
+        if words is None:
             if tokens and tokens[-1] != CLAUSE:
                 tokens.append(CLAUSE)
             continue
-        if raw.isdigit():
-            continue
-        if raw[0].isdigit():
-            unit = _NUMBER_UNIT.match(raw)
-            if unit is None:
-                continue
-            raw = unit.group(2)
-        token = squeeze(raw, known)
-        expansion = slang.get(token)
-        if expansion is None:
-            base, redup = dereduplicate(token)
-            if redup:
-                flags.add("reduplication")
-                token = base
-                expansion = slang.get(token)
-        if expansion is None and token.endswith("nya"):
-            stripped = strip_nya(token, known)
-            if stripped != token:
-                flags.add("nya")
-                token = stripped
-                expansion = slang.get(token)
-        if expansion is not None:
-            for word in expansion:
-                if "-" in word:
-                    flags.add("reduplication")
-                    tokens.extend(p for p in dereduplicate(word)[0].split("-") if p)
-                else:
-                    tokens.append(word)
-        elif "-" in token:
-            tokens.extend(p for p in token.split("-") if p and not p.isdigit())
-        else:
-            tokens.append(token)
+        extend(words)
+        if token_flags:
+            flags |= token_flags
     if tokens and tokens[-1] == CLAUSE:
         tokens.pop()
     return tokens

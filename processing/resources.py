@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from typing import Any
@@ -13,7 +13,7 @@ import yaml
 
 from processing import lexicon
 from processing.aspirasi import AspirasiLexicon
-from processing.normalize import Normalized, compact, normalize
+from processing.normalize import Expansion, Normalized, compact, normalize
 from processing.places import PlaceIndex
 from processing.relevance import build_index
 from processing.stem import CachedStemmer
@@ -37,12 +37,16 @@ class Resources:
     relevance_threshold: float
     aspirasi: AspirasiLexicon
     taxonomy_version: str
+    # Raw token -> normalized tokens and flags, filled as posts are read (bounded).
+    token_memo: dict[str, Expansion] = field(default_factory=dict, compare=False, repr=False)
 
     def known(self, word: str) -> bool:
         return word in self.vocabulary
 
     def normalize(self, text: str) -> Normalized:
-        return normalize(text, slang=self.slang, known=self.known, segment=self.segment)
+        return normalize(
+            text, slang=self.slang, known=self.known, segment=self.segment, memo=self.token_memo
+        )
 
     def segment(self, word: str) -> list[str]:
         return segment_word(word, self.vocabulary)
