@@ -42,7 +42,7 @@ def simhash(tokens: Sequence[str], shingle: int = 3) -> int:
         grams: Iterable[str] = [" ".join(tokens)]
     else:
         columns = [tokens[k:] for k in range(shingle)]
-        grams = islice(map(" ".join, zip(*columns)), MAX_SHINGLES)
+        grams = islice(map(" ".join, zip(*columns, strict=False)), MAX_SHINGLES)
     blake2b = hashlib.blake2b
     digests = b"".join([blake2b(gram.encode("utf-8"), digest_size=8).digest() for gram in grams])
     total = len(digests) >> 3

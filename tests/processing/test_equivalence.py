@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processing.normalize import normalize
+from processing.normalize import _DOTTED, _keep_abbreviation, normalize
 from tests.processing.golden_analysis import GOLDEN, result
 
 
@@ -45,3 +46,21 @@ def test_memoized_normalize_equals_uncached(resources, words: list[str]) -> None
     fresh = normalize(text, slang=resources.slang, known=resources.known, segment=resources.segment)
     assert resources.normalize(text) == fresh
     assert resources.normalize(text) == fresh  # twice: the second run reads the memo
+
+
+ORIGINAL_DOTTED = re.compile(
+    r"\b(kab|kec|kel|ds|jl|jln|gg|rt|rw|no|dr|h|hj|kh|r|moh|prof|ir)\.", re.IGNORECASE
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Kab.", "kec.", "JL.", "İr.", "ır.", "dſ.", "xkab.", "rt.rw.", "abc.",
+                         "h.", "Moh.", "prof.", ".", " ", "jln", "kab..", "a"]) | st.text(max_size=4),
+        max_size=12,
+    )
+)  # fmt: skip
+def test_abbreviation_pass_equals_the_alternation(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert _DOTTED.sub(_keep_abbreviation, text) == ORIGINAL_DOTTED.sub(r"\1 ", text)
