@@ -85,11 +85,12 @@ def match_spans(
     for table, seq in ((index.by_first, stems), (index.by_first_exact, tokens)):
         if not table or seq is None:
             continue
-        for i, first in enumerate(seq):
-            candidates = table.get(first)
-            if not candidates:
-                continue
-            for term in candidates:
+        # Only the words that begin some term are visited (most posts have few).
+        firsts = table.keys() & set(seq)
+        if not firsts:
+            continue
+        for i in [i for i, first in enumerate(seq) if first in firsts]:
+            for term in table[seq[i]]:
                 size = len(term.stems)
                 if size == 1 or (i + size <= n and tuple(seq[i : i + size]) == term.stems):
                     found.append((i, term))
