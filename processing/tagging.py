@@ -86,10 +86,7 @@ def match_spans(
         if not table or seq is None:
             continue
         # Only the words that begin some term are visited (most posts have few).
-        firsts = table.keys() & set(seq)
-        if not firsts:
-            continue
-        for i in [i for i, first in enumerate(seq) if first in firsts]:
+        for i in [i for i, first in enumerate(seq) if first in table]:
             for term in table[seq[i]]:
                 size = len(term.stems)
                 if size == 1 or (i + size <= n and tuple(seq[i : i + size]) == term.stems):
