@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processing.normalize import _DOTTED, _keep_abbreviation, normalize
+from processing.normalize import _DOTTED, _keep_abbreviation, compact, normalize
 from tests.processing.golden_analysis import GOLDEN, result
 
 
@@ -64,3 +65,16 @@ ORIGINAL_DOTTED = re.compile(
 def test_abbreviation_pass_equals_the_alternation(parts: list[str]) -> None:
     text = "".join(parts)
     assert _DOTTED.sub(_keep_abbreviation, text) == ORIGINAL_DOTTED.sub(r"\1 ", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | st.text(alphabet="Kab. Bogor-_09İıß\u200bＫ!é", max_size=40))
+def test_compact_equals_the_regex_definition(text: str) -> None:
+    reference = re.sub(r"[^a-z0-9]", "", fold_reference(text))
+    assert compact(text) == reference
+
+
+def fold_reference(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]", "", text)
+    return text.casefold()
