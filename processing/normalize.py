@@ -64,6 +64,18 @@ class Normalized:
     flags: frozenset[str] = field(default_factory=frozenset)
 
 
+def _cut(pattern: re.Pattern[str], text: str) -> tuple[str, tuple[str, ...]]:
+    """Replace ``pattern``'s matches by spaces; return the text and what each captured."""
+    found: list[str] = []
+
+    def cut(match: re.Match[str]) -> str:
+        found.append(match.group(1) if pattern.groups else match.group())
+        return " "
+
+    text = pattern.sub(cut, text)
+    return text, tuple(found)
+
+
 def _keep_abbreviation(match: re.Match[str]) -> str:
     """``Kab.`` -> ``Kab `` for the known abbreviations; other words keep their dot."""
     word = match.group(1)
@@ -158,27 +170,31 @@ def normalize(
     if not ascii_only:
         text = unicodedata.normalize("NFKC", text)
         text = _INVISIBLE.sub("", text)
-    # Cheap substring checks skip the passes that cannot match.
-    urls = tuple(URL_RE.findall(text)) if "://" in text or "www." in text.lower() else ()
-    if urls:
-        text = URL_RE.sub(" ", text)
+    # Cheap substring checks skip the passes that cannot match; each entity kind
+    # is found and cut out in one pass.
+    urls: tuple[str, ...] = ()
+    if "://" in text or "www." in text.lower():
+        text, urls = _cut(URL_RE, text)
     # A retweet's "RT @user:" prefix names the quoted author, not the subject.
     text = RETWEET_RE.sub(" ", text, count=1)
-    handles = MENTION_RE.findall(text) if "@" in text else []
+    handles: tuple[str, ...] = ()
+    if "@" in text:
+        text, handles = _cut(MENTION_RE, text)
     mentions = tuple(m.casefold() for m in handles)
     mention_words: list[str] = []
-    if mentions:
-        for handle in handles:
-            mention_words.extend(split_hashtag(handle, segment))
-        text = MENTION_RE.sub(" ", text)
-    raw_tags = HASHTAG_RE.findall(text) if "#" in text else []
-    if raw_tags:
-        text = HASHTAG_RE.sub(
-            lambda m: " " + " ".join(split_hashtag(m.group(1), segment)) + " ", text
-        )
-    emoji = () if ascii_only else tuple(EMOJI_RE.findall(text))
-    if emoji:
-        text = EMOJI_RE.sub(" ", text)
+    for handle in handles:
+        mention_words.extend(split_hashtag(handle, segment))
+    raw_tags: list[str] = []
+    if "#" in text:
+
+        def hashtag_words(match: re.Match[str]) -> str:
+            raw_tags.append(match.group(1))
+            return " " + " ".join(split_hashtag(match.group(1), segment)) + " "
+
+        text = HASHTAG_RE.sub(hashtag_words, text)
+    emoji: tuple[str, ...] = ()
+    if not ascii_only:
+        text, emoji = _cut(EMOJI_RE, text)
     question = "?" in text
     exclamations = text.count("!")
     if "." in text:
