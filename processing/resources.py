@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources as importlib_resources
 from typing import Any
 
@@ -39,6 +39,11 @@ class Resources:
     taxonomy_version: str
     # Raw token -> normalized tokens and flags, filled as posts are read (bounded).
     token_memo: dict[str, Expansion] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def not_content(self) -> frozenset[str]:
+        """Stopwords and the title/clause boundary tokens: left out of the fingerprint."""
+        return self.stopwords | {"|", "."}
 
     def known(self, word: str) -> bool:
         return word in self.vocabulary
