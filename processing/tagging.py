@@ -148,7 +148,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             continue
         if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
             continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
-        if any(s <= start and end <= e and e - s > end - start for s, e in claimed):
+        if claimed and _inside_longer(start, end, claimed):
             continue  # "lampu jalan" (dishub) leaves no "jalan" for pupr
         if term.kind == "topic" and term.topic:
             if term.topic in excluded_topics:
@@ -163,7 +163,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             weight = KEYWORD_WEIGHT
         else:
             continue
-        if term.kind != "alias" and _inside(start, end, excluded.get(term.department, ())):
+        if term.kind != "alias" and excluded and _inside(start, end, excluded.get(term.department)):
             continue
         if term.topic and term.kind == "topic":
             _add(topic_terms, term.topic, term.text)
@@ -172,7 +172,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
                 _add(topic_terms, term.topic, cue)
         spans = covered.setdefault(term.department, [])
         known = counted.setdefault(term.department, set())
-        if _inside(start, end, spans) or term.text in known:
+        if term.text in known or _inside(start, end, spans):
             # Part of a longer phrase already counted, or the same term again.
             _add(dep_terms, term.department, term.text)
             continue
@@ -203,8 +203,19 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     )
 
 
-def _inside(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bool:
+    for s, e in spans or ():
+        if s <= start and end <= e:
+            return True
+    return False
+
+
+def _inside_longer(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether [start, end) lies inside one of ``spans`` that is strictly longer."""
+    for s, e in spans:
+        if s <= start and end <= e and e - s > end - start:
+            return True
+    return False
 
 
 def _add(bucket: dict[str, list[str]], key: str, text: str) -> None:
