@@ -52,8 +52,13 @@ class CachedStemmer:
         return result
 
     def stem_tokens(self, tokens: Iterable[str]) -> tuple[str, ...]:
-        cache = self._cache
-        return tuple(cache.get(t) or self.stem(t) for t in tokens)
+        tokens = tuple(tokens)
+        stems = tuple(map(self._cache.get, tokens))
+        if None in stems:  # some token not stemmed yet (or evicted)
+            stems = tuple(
+                s if s is not None else self.stem(t) for s, t in zip(stems, tokens, strict=True)
+            )
+        return stems
 
     def __len__(self) -> int:
         return len(self._cache)

@@ -203,8 +203,9 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     )
 
 
+# Plain loops: about twice as fast as any() over a generator, on the hot path.
 def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bool:
-    for s, e in spans or ():
+    for s, e in spans or ():  # noqa: SIM110
         if s <= start and end <= e:
             return True
     return False
@@ -212,7 +213,7 @@ def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bo
 
 def _inside_longer(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     """Whether [start, end) lies inside one of ``spans`` that is strictly longer."""
-    for s, e in spans:
+    for s, e in spans:  # noqa: SIM110
         if s <= start and end <= e and e - s > end - start:
             return True
     return False
