@@ -53,12 +53,13 @@ class CachedStemmer:
 
     def stem_tokens(self, tokens: Iterable[str]) -> tuple[str, ...]:
         tokens = tuple(tokens)
-        stems = tuple(map(self._cache.get, tokens))
-        if None in stems:  # some token not stemmed yet (or evicted)
-            stems = tuple(
-                s if s is not None else self.stem(t) for s, t in zip(stems, tokens, strict=True)
-            )
-        return stems
+        cached = tuple(map(self._cache.get, tokens))
+        if None not in cached:
+            return cached  # type: ignore[return-value]  # no None, as just checked
+        # Some token not stemmed yet (or evicted).
+        return tuple(
+            s if s is not None else self.stem(t) for s, t in zip(cached, tokens, strict=True)
+        )
 
     def __len__(self) -> int:
         return len(self._cache)
