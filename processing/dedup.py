@@ -28,6 +28,7 @@ def _hash64(text: str) -> int:
 
 
 MAX_SHINGLES = 100_000
+_BLAKE2B_64 = hashlib.blake2b(digest_size=8)
 
 
 def simhash(tokens: Sequence[str], shingle: int = 3) -> int:
@@ -43,10 +44,16 @@ def simhash(tokens: Sequence[str], shingle: int = 3) -> int:
     else:
         columns = [tokens[k:] for k in range(shingle)]
         grams = islice(map(" ".join, zip(*columns, strict=False)), MAX_SHINGLES)
-    blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(gram.encode("utf-8"), digest_size=8).digest() for gram in grams])
-    total = len(digests) >> 3
-    votes = np.unpackbits(np.frombuffer(digests, np.uint8)).reshape(total, BITS).sum(0)
+    # Copying a fresh 8-byte BLAKE2b state is cheaper than constructing one per shingle.
+    digests: list[bytes] = []
+    append = digests.append
+    fresh = _BLAKE2B_64.copy
+    for gram in grams:
+        state = fresh()
+        state.update(gram.encode("utf-8"))
+        append(state.digest())
+    total = len(digests)
+    votes = np.unpackbits(np.frombuffer(b"".join(digests), np.uint8)).reshape(total, BITS).sum(0)
     # Big-endian digests: bit i of the matrix row is bit BITS-1-i of the hash.
     value = int.from_bytes(np.packbits(2 * votes > total).tobytes(), "big")
     # SQLite integers are signed 64-bit.
