@@ -103,6 +103,9 @@ class PlaceHits:
     direct: tuple[str, ...] = ()  # kecamatan named as such, not inferred from a desa
 
 
+NO_PLACES = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
+
+
 def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     """Find Kabupaten Bogor kecamatan/desa and Kota Bogor place names in ``tokens``."""
     n = len(tokens)
@@ -119,6 +122,8 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     prefixes = index.prefixes
     # A name can only begin at a word that is a prefix of some name key.
     starts = [j for j, t in enumerate(tokens) if t in prefixes] if prefixes else range(n)
+    if not starts:
+        return NO_PLACES
     for i in starts:
         if i < free:
             continue  # inside a name already read
