@@ -10,7 +10,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processing.normalize import _DOTTED, _keep_abbreviation, compact, normalize
+from processing.normalize import compact, normalize, split_abbreviations
 from tests.processing.golden_analysis import GOLDEN, result
 
 
@@ -64,7 +64,7 @@ ORIGINAL_DOTTED = re.compile(
 )  # fmt: skip
 def test_abbreviation_pass_equals_the_alternation(parts: list[str]) -> None:
     text = "".join(parts)
-    assert _DOTTED.sub(_keep_abbreviation, text) == ORIGINAL_DOTTED.sub(r"\1 ", text)
+    assert split_abbreviations(text) == ORIGINAL_DOTTED.sub(r"\1 ", text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -78,3 +78,17 @@ def fold_reference(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]", "", text)
     return text.casefold()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Kab.", "kec.", "JL.", "İr.", "ır.", "xkab.", "rt.rw.", "abcd.", "h.",
+                         "..", ".", " ", "_kab.", "9kab.", "é.kab.", "sudah.", "ab"])
+        | st.text(max_size=5),
+        max_size=12,
+    )
+)  # fmt: skip
+def test_split_abbreviations_equals_the_regex_pass(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert split_abbreviations(text) == ORIGINAL_DOTTED.sub(r"\1 ", text)
