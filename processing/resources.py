@@ -21,6 +21,7 @@ from processing.tagging import TermIndex, compile_terms
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
 ENGINE_VERSION = "2"
+SEGMENT_MEMO_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Resources:
     taxonomy_version: str
     # Raw token -> normalized tokens and flags, filled as posts are read (bounded).
     token_memo: dict[str, Expansion] = field(default_factory=dict, compare=False, repr=False)
+    # Hashtag/handle part -> its vocabulary words (hashtags repeat a lot; bounded).
+    segment_memo: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @cached_property
     def not_content(self) -> frozenset[str]:
@@ -54,7 +59,13 @@ class Resources:
         )
 
     def segment(self, word: str) -> list[str]:
-        return segment_word(word, self.vocabulary)
+        memo = self.segment_memo
+        parts = memo.get(word)
+        if parts is None:
+            if len(memo) >= SEGMENT_MEMO_SIZE:
+                memo.clear()
+            parts = memo[word] = tuple(segment_word(word, self.vocabulary))
+        return list(parts)
 
     def analyze_phrase(self, phrase: str) -> tuple[str, ...]:
         """Normalize and stem a taxonomy phrase exactly as post text is."""

@@ -6,6 +6,7 @@ import gzip
 import json
 import re
 import unicodedata
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -92,3 +93,18 @@ def fold_reference(text: str) -> str:
 def test_split_abbreviations_equals_the_regex_pass(parts: list[str]) -> None:
     text = "".join(parts)
     assert split_abbreviations(text) == ORIGINAL_DOTTED.sub(r"\1 ", text)
+
+
+def test_segment_memo_is_exact_and_bounded(resources, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from processing import resources as resources_module
+
+    monkeypatch.setattr(resources_module, "SEGMENT_MEMO_SIZE", 2)
+    own = replace(resources, segment_memo={})
+    words = ["jalanrusak", "banjirbogor", "pemkabbogor", "jalanrusak", "xyzqwv"]
+    for word in words * 2:
+        expected = resources_module.segment_word(word, resources.vocabulary)
+        got = own.segment(word)
+        assert got == expected
+        got.append("mutated")  # callers get a copy: the memo stays intact
+        assert len(own.segment_memo) <= 2
+    assert own.segment("jalanrusak") == ["jalan", "rusak"]
