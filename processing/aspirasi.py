@@ -53,10 +53,18 @@ class AspirasiLexicon:
     news_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     social_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     first_words: frozenset[str] = frozenset()
+    # First word -> the lengths of the cues it begins, longest first.
+    cue_sizes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     def with_tables(self) -> AspirasiLexicon:
         news, social, firsts = build_cue_tables(self)
-        return replace(self, news_cues=news, social_cues=social, first_words=firsts)
+        sizes: dict[str, set[int]] = {}
+        for gram in social:  # the social table holds every news cue too
+            sizes.setdefault(gram[0], set()).add(len(gram))
+        cue_sizes = {first: tuple(sorted(v, reverse=True)) for first, v in sizes.items()}
+        return replace(
+            self, news_cues=news, social_cues=social, first_words=firsts, cue_sizes=cue_sizes
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,7 @@ def _scan(
     """Longest-first cue matching: (position, kind, phrase) and the neutral positions."""
     table = lexicon.social_cues if social else lexicon.news_cues
     firsts = lexicon.first_words
+    sizes = lexicon.cue_sizes
     found: list[tuple[int, str, str]] = []
     neutral: set[int] = set()
     n = len(tokens)
@@ -103,7 +112,9 @@ def _scan(
         if i < free:
             continue
         hit: tuple[int, str, str] | None = None
-        for size in range(min(lexicon.max_len, n - i), 0, -1):
+        for size in sizes.get(tokens[i]) or range(lexicon.max_len, 0, -1):
+            if i + size > n:
+                continue
             gram = tuple(tokens[i : i + size])
             kind = table.get(gram)
             if kind is not None:
