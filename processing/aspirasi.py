@@ -53,10 +53,18 @@ class AspirasiLexicon:
     news_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     social_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     first_words: frozenset[str] = frozenset()
+    # First word -> the lengths of the cues it begins, longest first.
+    cue_sizes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     def with_tables(self) -> AspirasiLexicon:
         news, social, firsts = build_cue_tables(self)
-        return replace(self, news_cues=news, social_cues=social, first_words=firsts)
+        sizes: dict[str, set[int]] = {}
+        for gram in social:  # the social table holds every news cue too
+            sizes.setdefault(gram[0], set()).add(len(gram))
+        cue_sizes = {first: tuple(sorted(v, reverse=True)) for first, v in sizes.items()}
+        return replace(
+            self, news_cues=news, social_cues=social, first_words=firsts, cue_sizes=cue_sizes
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,28 +102,32 @@ def _scan(
     """Longest-first cue matching: (position, kind, phrase) and the neutral positions."""
     table = lexicon.social_cues if social else lexicon.news_cues
     firsts = lexicon.first_words
+    sizes = lexicon.cue_sizes
     found: list[tuple[int, str, str]] = []
     neutral: set[int] = set()
     n = len(tokens)
-    i = 0
-    while i < n:
+    free = 0  # the first position not consumed by a cue
+    # Only words that begin some cue are visited.
+    for i in [i for i, token in enumerate(tokens) if token in firsts]:
+        if i < free:
+            continue
         hit: tuple[int, str, str] | None = None
-        if tokens[i] in firsts:
-            for size in range(min(lexicon.max_len, n - i), 0, -1):
-                gram = tuple(tokens[i : i + size])
-                kind = table.get(gram)
-                if kind is not None:
-                    hit = (size, kind, " ".join(gram))
-                    break
+        for size in sizes.get(tokens[i]) or range(lexicon.max_len, 0, -1):
+            if i + size > n:
+                continue
+            gram = tuple(tokens[i : i + size])
+            kind = table.get(gram)
+            if kind is not None:
+                hit = (size, kind, " ".join(gram))
+                break
         if hit is None:
-            i += 1
             continue
         size, kind, phrase = hit
         if kind == "neutral":
             neutral.update(range(i, i + size))
         else:
             found.append((i, kind, phrase))
-        i += size
+        free = i + size
     return found, neutral
 
 
@@ -131,12 +143,12 @@ def classify(
     social = not is_news
     negated: set[int] = set()
     n = len(tokens)
-    for i, token in enumerate(tokens):
-        if token in lexicon.negations:
-            for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
-                if tokens[j] in BOUNDARIES:
-                    break  # negation ends with the clause
-                negated.add(j)
+    negations = lexicon.negations
+    for i in [i for i, token in enumerate(tokens) if token in negations]:
+        for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
+            if tokens[j] in BOUNDARIES:
+                break  # negation ends with the clause
+            negated.add(j)
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
@@ -159,8 +171,9 @@ def classify(
             continue
         else:
             requests.append(phrase)
-    for i, token in enumerate(tokens):
-        if i in negated and token in lexicon.unmet and i not in neutral:
+    for i in sorted(negated):
+        token = tokens[i]
+        if token in lexicon.unmet and i not in neutral:
             cue = f"{tokens[i - 1] if i else ''} {token}".strip()
             if cue not in complaints:
                 complaints.append(cue)
@@ -169,7 +182,7 @@ def classify(
         praises += [e for e in emoji if e in lexicon.emoji_positive and not complaints]
     asked = question or (bool(tokens) and tokens[0] in lexicon.question_words)
     if is_news:
-        asked = any(t in lexicon.question_news for t in tokens)
+        asked = not lexicon.question_news.isdisjoint(tokens)
     sentiment = _sentiment(tokens, negated, lexicon.polarity, len(complaints), len(praises))
     cues = {
         "keluhan": tuple(complaints),
@@ -205,8 +218,8 @@ def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:
 def _sentiment(tokens: Sequence[str], negated: set[int], polarity: Mapping[str, float],
                complaints: int, praises: int) -> float:  # fmt: skip
     total = 0.0
-    for i, token in enumerate(tokens):
-        value = polarity.get(token)
+    for i in [i for i, token in enumerate(tokens) if token in polarity]:
+        value = polarity[tokens[i]]
         if value:
             total += -value if i in negated else value
     total += 0.8 * (praises - complaints)

@@ -9,6 +9,9 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+
+import numpy as np
 
 from processing.normalize import compact
 
@@ -24,45 +27,35 @@ def _hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-# Bit-sliced counting: each byte of a hash adds its 8 bits into 8 counter lanes
-# of one Python int at once, so a shingle costs 8 additions instead of 64.
-_LANE = 24
-_LANE_MASK = (1 << _LANE) - 1
-_SPREAD = tuple(sum(((b >> j) & 1) << (_LANE * j) for j in range(8)) for b in range(256))
 MAX_SHINGLES = 100_000
+_BLAKE2B_64 = hashlib.blake2b(digest_size=8)
 
 
 def simhash(tokens: Sequence[str], shingle: int = 3) -> int:
-    """Return a 64-bit SimHash of word shingles (0 for an empty text)."""
+    """Return a 64-bit SimHash of word shingles (0 for an empty text).
+
+    Each shingle's 8-byte BLAKE2b digest votes on the 64 bits; numpy counts the
+    votes of all shingles at once (the digests unpacked into a shingles x 64 bit matrix).
+    """
     if not tokens:
         return 0
     if len(tokens) < shingle:
         grams: Iterable[str] = [" ".join(tokens)]
     else:
-        count = min(len(tokens) - shingle + 1, MAX_SHINGLES)
-        grams = (" ".join(tokens[i : i + shingle]) for i in range(count))
-    # Unrolled over the digest bytes (big-endian: d[7] is byte 0 of the hash), without
-    # the int round trip: about 40% faster than a loop per byte (Pantau benchmark).
-    spread = _SPREAD
-    blake2b = hashlib.blake2b
-    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0
-    total = 0
+        columns = [tokens[k:] for k in range(shingle)]
+        grams = islice(map(" ".join, zip(*columns, strict=False)), MAX_SHINGLES)
+    # Copying a fresh 8-byte BLAKE2b state is cheaper than constructing one per shingle.
+    digests: list[bytes] = []
+    append = digests.append
+    fresh = _BLAKE2B_64.copy
     for gram in grams:
-        d = blake2b(gram.encode("utf-8"), digest_size=8).digest()
-        c0 += spread[d[7]]
-        c1 += spread[d[6]]
-        c2 += spread[d[5]]
-        c3 += spread[d[4]]
-        c4 += spread[d[3]]
-        c5 += spread[d[2]]
-        c6 += spread[d[1]]
-        c7 += spread[d[0]]
-        total += 1
-    value = 0
-    for k, lanes in enumerate((c0, c1, c2, c3, c4, c5, c6, c7)):
-        for j in range(8):
-            if 2 * ((lanes >> (_LANE * j)) & _LANE_MASK) > total:
-                value |= 1 << (8 * k + j)
+        state = fresh()
+        state.update(gram.encode("utf-8"))
+        append(state.digest())
+    total = len(digests)
+    votes = np.unpackbits(np.frombuffer(b"".join(digests), np.uint8)).reshape(total, BITS).sum(0)
+    # Big-endian digests: bit i of the matrix row is bit BITS-1-i of the hash.
+    value = int.from_bytes(np.packbits(2 * votes > total).tobytes(), "big")
     # SQLite integers are signed 64-bit.
     return value - (1 << BITS) if value >= 1 << (BITS - 1) else value
 

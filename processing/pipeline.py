@@ -13,7 +13,6 @@ from processing.tagging import tag
 NEWS_KINDS = frozenset({"rss", "gnews", "google_news", "news"})
 # Separates title, body and @mention words so phrases never match across them.
 BOUNDARY = "|"
-_NOT_CONTENT = frozenset({BOUNDARY, "."})
 
 
 def analyze(
@@ -82,7 +81,8 @@ def analyze(
         "elsewhere": list(relevance.elsewhere_terms),
     }
     matched["relevance"] = {k: v for k, v in relevance_terms.items() if v}
-    content = [s for s in stems if s not in _NOT_CONTENT and s not in resources.stopwords]
+    skip = resources.not_content
+    content = [s for s in stems if s not in skip]
     return Analysis(
         relevant=relevance.relevant,
         relevance=relevance.score,

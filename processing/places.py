@@ -103,10 +103,13 @@ class PlaceHits:
     direct: tuple[str, ...] = ()  # kecamatan named as such, not inferred from a desa
 
 
+NO_PLACES = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
+
+
 def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     """Find Kabupaten Bogor kecamatan/desa and Kota Bogor place names in ``tokens``."""
     n = len(tokens)
-    i = 0
+    free = 0  # the first position not inside a matched name
     kecamatan: dict[str, list[str]] = {}
     desa: list[tuple[str, str, str]] = []
     kota: list[str] = []
@@ -117,8 +120,13 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     unresolved = 0
     names = index.names
     prefixes = index.prefixes
-    while i < n:
-        matched = False
+    # A name can only begin at a word that is a prefix of some name key.
+    starts = [j for j, t in enumerate(tokens) if t in prefixes] if prefixes else range(n)
+    if not starts:
+        return NO_PLACES
+    for i in starts:
+        if i < free:
+            continue  # inside a name already read
         # Grow the compact key word by word while it can still begin a name.
         sizes: list[int] = []
         key = ""
@@ -157,11 +165,8 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
                 desa_hits = [p for p in candidates if p.level == "desa"]
                 if desa_hits:
                     pending_desa.append((tuple(desa_hits), surface, False))
-            i += size
-            matched = True
+            free = i + size
             break
-        if not matched:
-            i += 1
     for key in foreign_keys:
         # "Kemang, Jakarta Selatan" elsewhere in the post: its bare mentions go too,
         # unless one occurrence is pinned to the regency ("Kemang, Kab. Bogor").

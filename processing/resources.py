@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from importlib import resources as importlib_resources
 from typing import Any
 
@@ -13,7 +13,7 @@ import yaml
 
 from processing import lexicon
 from processing.aspirasi import AspirasiLexicon
-from processing.normalize import Normalized, compact, normalize
+from processing.normalize import Expansion, Normalized, compact, normalize
 from processing.places import PlaceIndex
 from processing.relevance import build_index
 from processing.stem import CachedStemmer
@@ -21,6 +21,7 @@ from processing.tagging import TermIndex, compile_terms
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
 ENGINE_VERSION = "2"
+SEGMENT_MEMO_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,34 @@ class Resources:
     relevance_threshold: float
     aspirasi: AspirasiLexicon
     taxonomy_version: str
+    # Raw token -> normalized tokens and flags, filled as posts are read (bounded).
+    token_memo: dict[str, Expansion] = field(default_factory=dict, compare=False, repr=False)
+    # Hashtag/handle part -> its vocabulary words (hashtags repeat a lot; bounded).
+    segment_memo: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @cached_property
+    def not_content(self) -> frozenset[str]:
+        """Stopwords and the title/clause boundary tokens: left out of the fingerprint."""
+        return self.stopwords | {"|", "."}
 
     def known(self, word: str) -> bool:
         return word in self.vocabulary
 
     def normalize(self, text: str) -> Normalized:
-        return normalize(text, slang=self.slang, known=self.known, segment=self.segment)
+        return normalize(
+            text, slang=self.slang, known=self.known, segment=self.segment, memo=self.token_memo
+        )
 
     def segment(self, word: str) -> list[str]:
-        return segment_word(word, self.vocabulary)
+        memo = self.segment_memo
+        parts = memo.get(word)
+        if parts is None:
+            if len(memo) >= SEGMENT_MEMO_SIZE:
+                memo.clear()
+            parts = memo[word] = tuple(segment_word(word, self.vocabulary))
+        return list(parts)
 
     def analyze_phrase(self, phrase: str) -> tuple[str, ...]:
         """Normalize and stem a taxonomy phrase exactly as post text is."""

@@ -52,8 +52,14 @@ class CachedStemmer:
         return result
 
     def stem_tokens(self, tokens: Iterable[str]) -> tuple[str, ...]:
-        cache = self._cache
-        return tuple(cache.get(t) or self.stem(t) for t in tokens)
+        tokens = tuple(tokens)
+        cached = tuple(map(self._cache.get, tokens))
+        if None not in cached:
+            return cached  # type: ignore[return-value]  # no None, as just checked
+        # Some token not stemmed yet (or evicted).
+        return tuple(
+            s if s is not None else self.stem(t) for s, t in zip(cached, tokens, strict=True)
+        )
 
     def __len__(self) -> int:
         return len(self._cache)

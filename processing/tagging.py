@@ -85,11 +85,9 @@ def match_spans(
     for table, seq in ((index.by_first, stems), (index.by_first_exact, tokens)):
         if not table or seq is None:
             continue
-        for i, first in enumerate(seq):
-            candidates = table.get(first)
-            if not candidates:
-                continue
-            for term in candidates:
+        # Only the words that begin some term are visited (most posts have few).
+        for i in [i for i, first in enumerate(seq) if first in table]:
+            for term in table[seq[i]]:
                 size = len(term.stems)
                 if size == 1 or (i + size <= n and tuple(seq[i : i + size]) == term.stems):
                     found.append((i, term))
@@ -150,7 +148,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             continue
         if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
             continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
-        if any(s <= start and end <= e and e - s > end - start for s, e in claimed):
+        if claimed and _inside_longer(start, end, claimed):
             continue  # "lampu jalan" (dishub) leaves no "jalan" for pupr
         if term.kind == "topic" and term.topic:
             if term.topic in excluded_topics:
@@ -165,7 +163,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             weight = KEYWORD_WEIGHT
         else:
             continue
-        if term.kind != "alias" and _inside(start, end, excluded.get(term.department, ())):
+        if term.kind != "alias" and excluded and _inside(start, end, excluded.get(term.department)):
             continue
         if term.topic and term.kind == "topic":
             _add(topic_terms, term.topic, term.text)
@@ -174,7 +172,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
                 _add(topic_terms, term.topic, cue)
         spans = covered.setdefault(term.department, [])
         known = counted.setdefault(term.department, set())
-        if _inside(start, end, spans) or term.text in known:
+        if term.text in known or _inside(start, end, spans):
             # Part of a longer phrase already counted, or the same term again.
             _add(dep_terms, term.department, term.text)
             continue
@@ -205,8 +203,20 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     )
 
 
-def _inside(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+# Plain loops: about twice as fast as any() over a generator, on the hot path.
+def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bool:
+    for s, e in spans or ():  # noqa: SIM110
+        if s <= start and end <= e:
+            return True
+    return False
+
+
+def _inside_longer(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether [start, end) lies inside one of ``spans`` that is strictly longer."""
+    for s, e in spans:  # noqa: SIM110
+        if s <= start and end <= e and e - s > end - start:
+            return True
+    return False
 
 
 def _add(bucket: dict[str, list[str]], key: str, text: str) -> None:

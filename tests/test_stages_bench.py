@@ -1,0 +1,17 @@
+"""The per-stage micro-benchmark runs and leaves the pipeline unwrapped (no timing asserts)."""
+
+from __future__ import annotations
+
+from benchmarks import stages
+from processing import pipeline
+from processing.resources import Resources
+
+
+def test_stage_benchmark_reports_every_stage_and_restores_functions(capsys) -> None:  # type: ignore[no-untyped-def]
+    before = (pipeline.tag, pipeline.simhash, Resources.normalize)
+    result = stages.run(posts=40, repeat=1)
+    assert set(result) == {"analyze", "other", *stages.STAGES}
+    assert all(result[name] > 0 for name in ("analyze", *stages.STAGES))
+    assert (pipeline.tag, pipeline.simhash, Resources.normalize) == before
+    assert stages.main(["--posts", "20", "--repeat", "1"]) == 0
+    assert "simhash" in capsys.readouterr().out
