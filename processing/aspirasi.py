@@ -49,6 +49,13 @@ class AspirasiLexicon:
     emoji_negative: frozenset[str] = frozenset()
     emoji_positive: frozenset[str] = frozenset()
     sarcasm: frozenset[str] = frozenset()
+    # News: complaint cues that voice a grievance or an unresolved problem ("dikeluhkan",
+    # "dibiarkan"); without one, a news item reporting a response is information.
+    complaint_voice: frozenset[str] = frozenset()
+    news_response: frozenset[str] = frozenset()
+    past_markers: frozenset[str] = frozenset()  # "jalan yang dulu rusak": a past problem
+    done_markers: frozenset[str] = frozenset()  # "udah dibersihkan": done, not asked
+    request_info: frozenset[str] = frozenset()  # "mohon info": asks, with a question
     # Built by ``with_tables`` from the lists above: one lookup per n-gram.
     news_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     social_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
@@ -140,11 +147,17 @@ def classify(
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
+    voiced = False  # a news complaint voiced by people or left unresolved
+    past: list[str] = []  # complaints about how things were ("yang dulu rusak")
+    done: list[str] = []  # actions reported done ("udah dibersihkan")
     found, neutral = _scan(tokens, lexicon, social)
     for i, kind, phrase in found:
         if kind == "complaint":
             if i not in negated:  # "tidak rusak" is no complaint (nor praise)
                 complaints.append(phrase)
+                voiced = voiced or phrase in lexicon.complaint_voice
+                if _preceded(tokens, i, lexicon.past_markers, NEGATION_SPAN):
+                    past.append(phrase)
         elif kind == "praise":
             if i in negated:
                 complaints.append("tidak " + phrase)
@@ -153,8 +166,11 @@ def classify(
         elif i in negated:
             # "gak diangkut", "gak pernah ditindaklanjuti": an unmet action.
             complaints.append(f"{tokens[i - 1]} {phrase}")
-        elif kind == "request_social" and i and tokens[i - 1] == "kapan":
-            complaints.append(f"kapan {phrase}")
+            voiced = True
+        elif kind == "request_social" and _preceded(tokens, i, frozenset({"kapan"}), 6):
+            complaints.append(f"kapan {phrase}")  # "kapan jalan ini diperbaiki??"
+        elif kind == "request_social" and _preceded(tokens, i, lexicon.done_markers, 2):
+            done.append(phrase)
         elif is_news and _after_actor(tokens, i, lexicon.government_actors):
             continue
         else:
@@ -162,8 +178,17 @@ def classify(
     for i, token in enumerate(tokens):
         if i in negated and token in lexicon.unmet and i not in neutral:
             cue = f"{tokens[i - 1] if i else ''} {token}".strip()
+            voiced = True
             if cue not in complaints:
                 complaints.append(cue)
+    if is_news and not voiced and any(t in lexicon.news_response for t in tokens):
+        complaints = []  # "Damkar padamkan kebakaran": a response reported, not a complaint
+    if praises or done:
+        # "yang dulu rusak sekarang mulus", "udah dibersihkan": praise for a fix.
+        complaints = [c for c in complaints if c not in past]
+        praises += done
+        if not any(r in lexicon.request for r in map(lambda r: tuple(r.split()), requests)):
+            requests = []  # "cepat ditangani" next to thanks is no request
     if social:
         complaints += [e for e in emoji if e in lexicon.emoji_negative]
         praises += [e for e in emoji if e in lexicon.emoji_positive and not complaints]
@@ -176,8 +201,9 @@ def classify(
         "apresiasi": tuple(praises),
         "permintaan": tuple(requests),
     }
-    if requests and (complaints or not praises):
-        label = "permintaan"
+    info_only = asked and requests and all(r in lexicon.request_info for r in requests)
+    if requests and not info_only and (complaints or not praises) and len(requests) > len(complaints):
+        label = "permintaan"  # mainly a request; a complaint ending in "tolong" is keluhan
     elif complaints and len(complaints) >= len(praises):
         label = "keluhan"
     elif complaints and social and any(t in lexicon.sarcasm for t in tokens):
@@ -189,6 +215,16 @@ def classify(
     else:
         label = "informasi"
     return Verdict(label, sentiment, {k: v for k, v in cues.items() if v})
+
+
+def _preceded(tokens: Sequence[str], i: int, words: frozenset[str], span: int) -> bool:
+    """Whether one of ``words`` occurs up to ``span`` tokens before ``i``, in the clause."""
+    for j in range(i - 1, max(-1, i - span - 1), -1):
+        if tokens[j] in BOUNDARIES:
+            return False
+        if tokens[j] in words:
+            return True
+    return False
 
 
 def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:

@@ -124,6 +124,11 @@ def _aspirasi_lexicon(split: Any) -> AspirasiLexicon:
         emoji_negative=words("emoji_negative"),
         emoji_positive=words("emoji_positive"),
         sarcasm=words("sarcasm"),
+        complaint_voice=frozenset(" ".join(split(p)) for p in data.get("complaint_voice") or []),
+        news_response=words("news_response"),
+        past_markers=words("past_markers"),
+        done_markers=words("done_markers"),
+        request_info=frozenset(" ".join(split(p)) for p in data.get("request_info") or []),
     ).with_tables()
 
 
