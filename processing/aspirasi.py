@@ -202,7 +202,12 @@ def classify(
         "permintaan": tuple(requests),
     }
     info_only = asked and requests and all(r in lexicon.request_info for r in requests)
-    if requests and not info_only and (complaints or not praises) and len(requests) > len(complaints):
+    if (
+        requests
+        and not info_only
+        and (complaints or not praises)
+        and len(requests) > len(complaints)
+    ):
         label = "permintaan"  # mainly a request; a complaint ending in "tolong" is keluhan
     elif complaints and len(complaints) >= len(praises):
         label = "keluhan"
