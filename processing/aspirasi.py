@@ -169,7 +169,9 @@ def classify(
             voiced = True
         elif kind == "request_social" and _preceded(tokens, i, frozenset({"kapan"}), 6):
             complaints.append(f"kapan {phrase}")  # "kapan jalan ini diperbaiki??"
-        elif kind == "request_social" and _preceded(tokens, i, lexicon.done_markers, 2):
+        elif kind == "request_social" and (
+            _preceded(tokens, i, lexicon.done_markers, 2) or tokens[i] in lexicon.done_markers
+        ):  # "udah dibersihkan", "cepat ditangani": reported done
             done.append(phrase)
         elif is_news and _after_actor(tokens, i, lexicon.government_actors):
             continue

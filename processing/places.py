@@ -128,6 +128,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     foreign: list[str] = []
     foreign_keys: set[str] = set()
     pinned: set[str] = set()
+    venues: set[str] = set()
     strength: dict[str, int] = {}  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
     unresolved = 0
     names = index.names
@@ -174,6 +175,8 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
                 desa_hits = [p for p in candidates if p.level == "desa"]
                 if desa_hits:
                     pending_desa.append((tuple(desa_hits), surface, False))
+                    if before in VENUE_BEFORE:  # "Stadion Pakansari": a venue's name
+                        venues.add(surface)
             i += size
             matched = True
             break
@@ -187,10 +190,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
         ]:
             if name not in pinned:
                 del kecamatan[name]
-    best = max((strength.get(k, 3) for k in kecamatan), default=3)
-    for name in [k for k in kecamatan if strength.get(k, 3) < max(best, 1)]:
-        if name not in pinned:
-            del kecamatan[name]  # a road, venue or seat beside a real place
+    _drop_weak(kecamatan, strength, pinned)
     direct_names = tuple(kecamatan)
     for hits, surface, marked in pending_desa:
         regency = [p for p in hits if p.kabkota == REGENCY]
@@ -203,6 +203,8 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             place = chosen[0]
             desa.append((place.kecamatan, place.desa, surface))
             kecamatan.setdefault(place.kecamatan, []).append(surface)
+            level = 2 if surface in venues else 3
+            strength[place.kecamatan] = max(strength.get(place.kecamatan, 0), level)
         elif kota_hits and not regency and (marked or not direct_names):
             # An unmarked Kota kelurahan name in a post about a regency kecamatan is
             # more likely a kampung of the same name ("Kp. Cibuluh, Jonggol").
@@ -211,6 +213,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             # A desa name found only in the regency, in several kecamatan: the post
             # is about the regency, but which kecamatan is left open.
             unresolved += 1
+    _drop_weak(kecamatan, strength, pinned)
     terms = {k: tuple(dict.fromkeys(v)) for k, v in kecamatan.items()}
     return PlaceHits(
         kecamatan=tuple(kecamatan),
@@ -221,6 +224,14 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
         unresolved_desa=unresolved,
         direct=direct_names,
     )
+
+
+def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
+    """Drop seat mentions, and road/venue/direction ones beside a stronger place."""
+    best = max((strength.get(k, 3) for k in kecamatan), default=3)
+    for name in [k for k in kecamatan if strength.get(k, 3) < max(best, 1)]:
+        if name not in pinned:
+            del kecamatan[name]
 
 
 def _strength(tokens: Sequence[str], i: int) -> int:
