@@ -25,6 +25,9 @@ from dataclasses import dataclass, field, replace
 NEGATION_SPAN = 3
 ACTOR_CLAUSE = 25  # tokens looked back, within the clause
 BOUNDARIES = frozenset({".", "|"})
+# Negations that leave a problem open in news ("hingga kini belum diperbaiki"), unlike
+# the aim of an action ("mengurangi sampah yang tidak terangkut").
+UNRESOLVED = frozenset({"belum", "blm", "pernah", "kunjung"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class AspirasiLexicon:
     past_markers: frozenset[str] = frozenset()  # "jalan yang dulu rusak": a past problem
     done_markers: frozenset[str] = frozenset()  # "udah dibersihkan": done, not asked
     request_info: frozenset[str] = frozenset()  # "mohon info": asks, with a question
+    complaint_weak: frozenset[str] = frozenset()  # too mild to outweigh a question
     # Built by ``with_tables`` from the lists above: one lookup per n-gram.
     news_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     social_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
@@ -166,7 +170,7 @@ def classify(
         elif i in negated:
             # "gak diangkut", "gak pernah ditindaklanjuti": an unmet action.
             complaints.append(f"{tokens[i - 1]} {phrase}")
-            voiced = True
+            voiced = voiced or _preceded(tokens, i, UNRESOLVED, NEGATION_SPAN)
         elif kind == "request_social" and _preceded(tokens, i, frozenset({"kapan"}), 6):
             complaints.append(f"kapan {phrase}")  # "kapan jalan ini diperbaiki??"
         elif kind == "request_social" and (
@@ -180,7 +184,7 @@ def classify(
     for i, token in enumerate(tokens):
         if i in negated and token in lexicon.unmet and i not in neutral:
             cue = f"{tokens[i - 1] if i else ''} {token}".strip()
-            voiced = True
+            voiced = voiced or _preceded(tokens, i, UNRESOLVED, NEGATION_SPAN)
             if cue not in complaints:
                 complaints.append(cue)
     if is_news and not voiced and any(t in lexicon.news_response for t in tokens):
@@ -203,6 +207,8 @@ def classify(
         "apresiasi": tuple(praises),
         "permintaan": tuple(requests),
     }
+    if asked and complaints and all(c in lexicon.complaint_weak for c in complaints):
+        complaints = []  # "syaratnya apa? ktp saya hilang" asks
     info_only = asked and requests and all(r in lexicon.request_info for r in requests)
     if (
         requests

@@ -20,7 +20,7 @@ from processing.stem import CachedStemmer
 from processing.tagging import TermIndex, compile_terms
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,7 @@ def _aspirasi_lexicon(split: Any) -> AspirasiLexicon:
         complaint_voice=frozenset(" ".join(split(p)) for p in data.get("complaint_voice") or []),
         news_response=words("news_response"),
         past_markers=words("past_markers"),
+        complaint_weak=words("complaint_weak"),
         done_markers=words("done_markers"),
         request_info=frozenset(" ".join(split(p)) for p in data.get("request_info") or []),
     ).with_tables()

@@ -67,6 +67,21 @@ CASES = [
     ("x", None, "usul pak, dibangun taman bermain di lapangan desa kami", "permintaan"),
     ("x", None, "kapan jalan di cariu ini diperbaiki??", "keluhan"),
     ("x", None, "mohon info, pendaftaran pppk kapan dibuka ya?", "pertanyaan"),
+    # a question with a mild complaint word still asks; an open problem still complains
+    ("x", None, "syarat bikin ktp baru apa aja ya? ktp lama hilang", "pertanyaan"),
+    ("x", None, "air mati lagi, kapan nyala?", "keluhan"),
+    (
+        "news",
+        "Pemkab Luncurkan Aplikasi Aduan",
+        "Aplikasi diharapkan memudahkan warga.",
+        "informasi",
+    ),
+    (
+        "news",
+        "DLH Tambah Truk Sampah",
+        "DLH menambah truk untuk mengurangi sampah yang tidak terangkut.",
+        "informasi",
+    ),
     # praise that a past problem is fixed
     ("x", None, "makasih, jalan yang dulu rusak sekarang udah mulus", "apresiasi"),
     ("x", None, "alhamdulillah banjir kemarin cepat ditangani BPBD", "apresiasi"),
