@@ -104,6 +104,11 @@ CASES = [
     ("Pasien RSUD Cibinong menunggu dokter berjam-jam", {"rsud"}, "dinkes"),
     ("Warga desa menggelar pengajian di masjid desa", set(), "dpmd"),
     ("Warga minta izin RT sebelum pengusaha hajatan", set(), "dpmptsp"),
+    # village roads from village funds are dpmd's; a village road complaint is pupr's
+    ("Dana desa dipakai untuk pembangunan jalan desa", {"dpmd"}, "pupr"),
+    ("jalan desa rusak parah, mohon diperbaiki", {"pupr"}, None),
+    # a factory and a company are not a labour story
+    ("Perusahaan semen ajukan izin perluasan pabrik, warga menolak karena limbah", {"dlh"}, None),
 ]
 
 
