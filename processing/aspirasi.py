@@ -11,7 +11,14 @@ Rules over normalized (unstemmed) tokens with our own lexicons in
   problem nouns ("sampah", "liar") as complaints; in news these report action;
 - a request in news after a government actor in the same clause is an
   instruction ("Wabup ... meminta BPBD"), not the public asking; a request inside "kapan ...?" is a complaint;
-- praise outweighing complaint words is appreciation, unless a sarcasm marker
+- news reporting a response or a disaster ("Damkar padamkan kebakaran") is
+  information unless people voice a complaint ("dikeluhkan", "warga protes") or
+  the problem is left open ("belum diperbaiki", "dibiarkan");
+- a complaint ending in a plea ("..., tolong segera") is a complaint: a request
+  wins only with more request cues than complaint cues; "mohon info ...?" asks,
+  and mild complaint words ("lama", "hilang") do not outweigh a question;
+- praise outweighing complaint words is appreciation ("yang dulu rusak sekarang
+  mulus", "udah dibersihkan"), unless a sarcasm marker
   ("kayak", "wkwk", 🙄) shows the praise is ironic;
 - emoji add polarity in social posts.
 """

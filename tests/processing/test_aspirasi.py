@@ -62,6 +62,8 @@ CASES = [
         "keluhan",
     ),
     ("news", "DPRD Minta Dinas PUPR Percepat Perbaikan", "DPRD meminta dinas.", "informasi"),
+    ("news", "Puluhan Rumah Rusak Diterjang Puting Beliung", "40 rumah rusak.", "informasi"),
+    ("news", "Jalan Rusak di Jasinga Makan Korban", "Jalan rusak parah.", "keluhan"),
     # a complaint ending in a plea is a complaint; a proposal is a request
     ("x", None, "lampu jalan mati sebulan, gelap gulita, rawan. tolong segera", "keluhan"),
     ("x", None, "usul pak, dibangun taman bermain di lapangan desa kami", "permintaan"),
