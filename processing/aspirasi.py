@@ -11,7 +11,14 @@ Rules over normalized (unstemmed) tokens with our own lexicons in
   problem nouns ("sampah", "liar") as complaints; in news these report action;
 - a request in news after a government actor in the same clause is an
   instruction ("Wabup ... meminta BPBD"), not the public asking; a request inside "kapan ...?" is a complaint;
-- praise outweighing complaint words is appreciation, unless a sarcasm marker
+- news reporting a response or a disaster ("Damkar padamkan kebakaran") is
+  information unless people voice a complaint ("dikeluhkan", "warga protes") or
+  the problem is left open ("belum diperbaiki", "dibiarkan");
+- a complaint ending in a plea ("..., tolong segera") is a complaint: a request
+  wins only with more request cues than complaint cues; "mohon info ...?" asks,
+  and mild complaint words ("lama", "hilang") do not outweigh a question;
+- praise outweighing complaint words is appreciation ("yang dulu rusak sekarang
+  mulus", "udah dibersihkan"), unless a sarcasm marker
   ("kayak", "wkwk", 🙄) shows the praise is ironic;
 - emoji add polarity in social posts.
 """
@@ -25,6 +32,9 @@ from dataclasses import dataclass, field, replace
 NEGATION_SPAN = 3
 ACTOR_CLAUSE = 25  # tokens looked back, within the clause
 BOUNDARIES = frozenset({".", "|"})
+# Negations that leave a problem open in news ("hingga kini belum diperbaiki"), unlike
+# the aim of an action ("mengurangi sampah yang tidak terangkut").
+UNRESOLVED = frozenset({"belum", "blm", "pernah", "kunjung"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,14 @@ class AspirasiLexicon:
     emoji_negative: frozenset[str] = frozenset()
     emoji_positive: frozenset[str] = frozenset()
     sarcasm: frozenset[str] = frozenset()
+    # News: complaint cues that voice a grievance or an unresolved problem ("dikeluhkan",
+    # "dibiarkan"); without one, a news item reporting a response is information.
+    complaint_voice: frozenset[str] = frozenset()
+    news_response: frozenset[str] = frozenset()
+    past_markers: frozenset[str] = frozenset()  # "jalan yang dulu rusak": a past problem
+    done_markers: frozenset[str] = frozenset()  # "udah dibersihkan": done, not asked
+    request_info: frozenset[str] = frozenset()  # "mohon info": asks, with a question
+    complaint_weak: frozenset[str] = frozenset()  # too mild to outweigh a question
     # Built by ``with_tables`` from the lists above: one lookup per n-gram.
     news_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     social_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
@@ -152,11 +170,17 @@ def classify(
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
+    voiced = False  # a news complaint voiced by people or left unresolved
+    past: list[str] = []  # complaints about how things were ("yang dulu rusak")
+    done: list[str] = []  # actions reported done ("udah dibersihkan")
     found, neutral = _scan(tokens, lexicon, social)
     for i, kind, phrase in found:
         if kind == "complaint":
             if i not in negated:  # "tidak rusak" is no complaint (nor praise)
                 complaints.append(phrase)
+                voiced = voiced or phrase in lexicon.complaint_voice
+                if _preceded(tokens, i, lexicon.past_markers, NEGATION_SPAN):
+                    past.append(phrase)
         elif kind == "praise":
             if i in negated:
                 complaints.append("tidak " + phrase)
@@ -165,8 +189,13 @@ def classify(
         elif i in negated:
             # "gak diangkut", "gak pernah ditindaklanjuti": an unmet action.
             complaints.append(f"{tokens[i - 1]} {phrase}")
-        elif kind == "request_social" and i and tokens[i - 1] == "kapan":
-            complaints.append(f"kapan {phrase}")
+            voiced = voiced or _preceded(tokens, i, UNRESOLVED, NEGATION_SPAN)
+        elif kind == "request_social" and _preceded(tokens, i, frozenset({"kapan"}), 6):
+            complaints.append(f"kapan {phrase}")  # "kapan jalan ini diperbaiki??"
+        elif kind == "request_social" and (
+            _preceded(tokens, i, lexicon.done_markers, 2) or tokens[i] in lexicon.done_markers
+        ):  # "udah dibersihkan", "cepat ditangani": reported done
+            done.append(phrase)
         elif is_news and _after_actor(tokens, i, lexicon.government_actors):
             continue
         else:
@@ -175,8 +204,17 @@ def classify(
         token = tokens[i]
         if token in lexicon.unmet and i not in neutral:
             cue = f"{tokens[i - 1] if i else ''} {token}".strip()
+            voiced = voiced or _preceded(tokens, i, UNRESOLVED, NEGATION_SPAN)
             if cue not in complaints:
                 complaints.append(cue)
+    if is_news and not voiced and any(t in lexicon.news_response for t in tokens):
+        complaints = []  # "Damkar padamkan kebakaran": a response reported, not a complaint
+    if praises or done:
+        # "yang dulu rusak sekarang mulus", "udah dibersihkan": praise for a fix.
+        complaints = [c for c in complaints if c not in past]
+        praises += done
+        if not any(r in lexicon.request for r in map(lambda r: tuple(r.split()), requests)):
+            requests = []  # "cepat ditangani" next to thanks is no request
     if social:
         complaints += [e for e in emoji if e in lexicon.emoji_negative]
         praises += [e for e in emoji if e in lexicon.emoji_positive and not complaints]
@@ -189,8 +227,16 @@ def classify(
         "apresiasi": tuple(praises),
         "permintaan": tuple(requests),
     }
-    if requests and (complaints or not praises):
-        label = "permintaan"
+    if asked and complaints and all(c in lexicon.complaint_weak for c in complaints):
+        complaints = []  # "syaratnya apa? ktp saya hilang" asks
+    info_only = asked and requests and all(r in lexicon.request_info for r in requests)
+    if (
+        requests
+        and not info_only
+        and (complaints or not praises)
+        and len(requests) > len(complaints)
+    ):
+        label = "permintaan"  # mainly a request; a complaint ending in "tolong" is keluhan
     elif complaints and len(complaints) >= len(praises):
         label = "keluhan"
     elif complaints and social and any(t in lexicon.sarcasm for t in tokens):
@@ -202,6 +248,16 @@ def classify(
     else:
         label = "informasi"
     return Verdict(label, sentiment, {k: v for k, v in cues.items() if v})
+
+
+def _preceded(tokens: Sequence[str], i: int, words: frozenset[str], span: int) -> bool:
+    """Whether one of ``words`` occurs up to ``span`` tokens before ``i``, in the clause."""
+    for j in range(i - 1, max(-1, i - span - 1), -1):
+        if tokens[j] in BOUNDARIES:
+            return False
+        if tokens[j] in words:
+            return True
+    return False
 
 
 def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:

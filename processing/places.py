@@ -22,6 +22,20 @@ KECAMATAN_MARKERS = frozenset({"kecamatan", "kec", "camat"})
 # "Kabupaten/wilayah Bogor Barat" is the regency's west, not Kota Bogor's kecamatan.
 REGENCY_BEFORE = frozenset({"kabupaten", "wilayah"})
 NOT_A_PLACE_BEFORE = frozenset({"sungai", "kali", "tol", "bendung", "bendungan"})
+# A kecamatan name right after these is part of a road or a direction ("Jalan Raya
+# Parung", "arah Cariu"), and after a venue it may be only the venue's address
+# ("Stadion Pakansari, Cibinong"): it counts only when no other kecamatan is named.
+ROAD_BEFORE = frozenset({"jalan", "jl", "jln", "raya", "jalur"})
+DIRECTION_BEFORE = frozenset({"arah", "menuju", "tembus"})
+# "halte di depan Pemda Cibinong": the seat as a landmark is a place after all.
+LANDMARK_BEFORE = frozenset({"depan", "dekat", "samping", "belakang", "seberang", "sekitar"})
+VENUE_BEFORE = frozenset({"stadion", "lapangan", "pendopo", "gor", "alun", "rsud"})
+# An organization's seat ("Pemkab Bogor di Cibinong", "Kantor Bupati, Cibinong") is its
+# address, not where the news happens: no kecamatan at all.
+SEAT_BEFORE = frozenset(
+    {"pemkab", "pemda", "setda", "sekretariat", "dprd", "kantor", "gedung", "perkantoran"}
+)
+SEAT_LOOKBACK = 4
 # Words skipped when reading what follows a name ("Ciomas, Kabupaten Serang").
 _LEVEL_WORDS = frozenset({"kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "wilayah"})
 MAX_WORDS = 4
@@ -117,6 +131,8 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     foreign: list[str] = []
     foreign_keys: set[str] = set()
     pinned: set[str] = set()
+    venues: set[str] = set()
+    strength: dict[str, int] = {}  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
     unresolved = 0
     names = index.names
     prefixes = index.prefixes
@@ -158,13 +174,17 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             elif kota_kec and before not in REGENCY_BEFORE and not regency_kec:
                 kota.append(surface)
             elif regency_kec:
-                kecamatan.setdefault(regency_kec[0].kecamatan, []).append(surface)
+                name = regency_kec[0].kecamatan
+                kecamatan.setdefault(name, []).append(surface)
+                strength[name] = max(strength.get(name, 0), _strength(tokens, i))
                 if after == "bogor" or before == "kabupaten":
-                    pinned.add(regency_kec[0].kecamatan)
+                    pinned.add(name)
             else:
                 desa_hits = [p for p in candidates if p.level == "desa"]
                 if desa_hits:
                     pending_desa.append((tuple(desa_hits), surface, False))
+                    if before in VENUE_BEFORE:  # "Stadion Pakansari": a venue's name
+                        venues.add(surface)
             free = i + size
             break
     for key in foreign_keys:
@@ -175,6 +195,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
         ]:
             if name not in pinned:
                 del kecamatan[name]
+    _drop_weak(kecamatan, strength, pinned)
     direct_names = tuple(kecamatan)
     for hits, surface, marked in pending_desa:
         regency = [p for p in hits if p.kabkota == REGENCY]
@@ -187,6 +208,8 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             place = chosen[0]
             desa.append((place.kecamatan, place.desa, surface))
             kecamatan.setdefault(place.kecamatan, []).append(surface)
+            level = 2 if surface in venues else 3
+            strength[place.kecamatan] = max(strength.get(place.kecamatan, 0), level)
         elif kota_hits and not regency and (marked or not direct_names):
             # An unmarked Kota kelurahan name in a post about a regency kecamatan is
             # more likely a kampung of the same name ("Kp. Cibuluh, Jonggol").
@@ -195,6 +218,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             # A desa name found only in the regency, in several kecamatan: the post
             # is about the regency, but which kecamatan is left open.
             unresolved += 1
+    _drop_weak(kecamatan, strength, pinned)
     terms = {k: tuple(dict.fromkeys(v)) for k, v in kecamatan.items()}
     return PlaceHits(
         kecamatan=tuple(kecamatan),
@@ -205,6 +229,29 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
         unresolved_desa=unresolved,
         direct=direct_names,
     )
+
+
+def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
+    """Drop seat mentions, and road/venue/direction ones beside a stronger place."""
+    best = max((strength.get(k, 3) for k in kecamatan), default=3)
+    for name in [k for k in kecamatan if strength.get(k, 3) < max(best, 1)]:
+        if name not in pinned:
+            del kecamatan[name]
+
+
+def _strength(tokens: Sequence[str], i: int) -> int:
+    """3 for a place, 2 for a road or venue, 1 for a direction, 0 for an organization's seat."""
+    before = tokens[i - 1] if i else ""
+    if before in KECAMATAN_MARKERS:
+        return 3
+    context = tokens[max(0, i - SEAT_LOOKBACK) : i]
+    if any(t in SEAT_BEFORE for t in context):
+        return 2 if any(t in LANDMARK_BEFORE for t in context) else 0
+    if before in DIRECTION_BEFORE:
+        return 1
+    if before in ROAD_BEFORE or any(t in VENUE_BEFORE for t in context):
+        return 2
+    return 3
 
 
 def _next_word(tokens: Sequence[str], start: int) -> str:

@@ -20,7 +20,7 @@ from processing.stem import CachedStemmer
 from processing.tagging import TermIndex, compile_terms
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 SEGMENT_MEMO_SIZE = 50_000
 
 
@@ -144,6 +144,12 @@ def _aspirasi_lexicon(split: Any) -> AspirasiLexicon:
         emoji_negative=words("emoji_negative"),
         emoji_positive=words("emoji_positive"),
         sarcasm=words("sarcasm"),
+        complaint_voice=frozenset(" ".join(split(p)) for p in data.get("complaint_voice") or []),
+        news_response=words("news_response"),
+        past_markers=words("past_markers"),
+        complaint_weak=words("complaint_weak"),
+        done_markers=words("done_markers"),
+        request_info=frozenset(" ".join(split(p)) for p in data.get("request_info") or []),
     ).with_tables()
 
 

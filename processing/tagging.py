@@ -27,6 +27,14 @@ THRESHOLD = 2.0
 GENERAL_DEPARTMENTS = ("setda_pimpinan", "dprd")
 EXACT = "="
 SIMILE = frozenset({"seperti", "bagai", "bagaikan", "laksana", "mirip"})
+# A topic's ``requires`` context must occur this close to its keyword: "jalan" and a
+# "perbaikan" of data three sentences later are not a road repair.
+REQUIRES_WINDOW = 8
+# Words before a general department's alias that make its official a speaker or the
+# one addressed ("kata Bupati", "pak bupati"), not the subject: fallback only.
+SPEAKER_BEFORE = frozenset(
+    {"kata", "ujar", "ucap", "tutur", "ungkap", "jelas", "menurut", "pak", "bapak", "yth", "kepada"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +134,10 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     excluded: dict[str, list[tuple[int, int]]] = {}
     excluded_topics: set[str] = set()
     present: set[str] = set()
+    where: dict[str, list[int]] = {}
     for start, term in hits:
         present.add(term.text)
+        where.setdefault(term.text, []).append(start)
         if term.kind == "exclude":
             excluded.setdefault(term.department, []).append((start, start + len(term.stems)))
         elif term.kind == "topic_exclude" and term.topic:
@@ -143,7 +153,10 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     counted: dict[str, set[str]] = {}  # terms already scored, per department
     for start, term in hits:
         end = start + len(term.stems)
-        if term.kind == "fallback":
+        if term.kind == "fallback" or (
+            term.kind == "alias" and term.department in GENERAL_DEPARTMENTS and start
+            and tokens is not None and tokens[start - 1] in SPEAKER_BEFORE
+        ):  # fmt: skip
             fallback.append(term)
             continue
         if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
@@ -154,7 +167,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             if term.topic in excluded_topics:
                 continue
             needed = index.topic_requires.get(term.topic)
-            if needed and not needed & present:
+            if needed and not _near(start, end, needed, where):
                 continue
             weight = TOPIC_WEIGHT
         elif term.kind == "alias":
@@ -217,6 +230,12 @@ def _inside_longer(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bo
         if s <= start and end <= e and e - s > end - start:
             return True
     return False
+
+
+def _near(start: int, end: int, needed: Iterable[str], where: Mapping[str, list[int]]) -> bool:
+    """Whether one of the ``needed`` terms starts within the window around a keyword."""
+    low, high = start - REQUIRES_WINDOW, end + REQUIRES_WINDOW
+    return any(low <= i <= high for text in needed for i in where.get(text, ()))
 
 
 def _add(bucket: dict[str, list[str]], key: str, text: str) -> None:

@@ -45,6 +45,49 @@ CASES = [
     ("news", "Wabup Minta ASN Disiplin", "Wakil Bupati meminta ASN disiplin.", "informasi"),
     ("news", "Siswa Raih Juara Olimpiade", "Siswa berhasil meraih juara.", "informasi"),
     ("news", "Bupati Beri Apresiasi Atlet", "Bupati mengapresiasi atlet.", "apresiasi"),
+    # news reporting a response to a problem is informasi, unless people complain
+    ("news", "Damkar Padamkan Kebakaran Gudang", "Api padam setelah dua jam.", "informasi"),
+    ("news", "PUPR Perbaiki Jalan Rusak di Cigombong", "Perbaikan selesai.", "informasi"),
+    ("news", "Rapat Bahas Kemacetan Puncak", "Dishub menggelar rapat.", "informasi"),
+    (
+        "news",
+        "Jalan Rusak Dibiarkan, Warga Protes",
+        "Warga memprotes jalan rusak meski pernah ditinjau.",
+        "keluhan",
+    ),
+    (
+        "news",
+        "Jembatan Putus Belum Diperbaiki",
+        "Jembatan putus dan meski sudah ditinjau belum diperbaiki.",
+        "keluhan",
+    ),
+    ("news", "DPRD Minta Dinas PUPR Percepat Perbaikan", "DPRD meminta dinas.", "informasi"),
+    ("news", "Puluhan Rumah Rusak Diterjang Puting Beliung", "40 rumah rusak.", "informasi"),
+    ("news", "Jalan Rusak di Jasinga Makan Korban", "Jalan rusak parah.", "keluhan"),
+    # a complaint ending in a plea is a complaint; a proposal is a request
+    ("x", None, "lampu jalan mati sebulan, gelap gulita, rawan. tolong segera", "keluhan"),
+    ("x", None, "usul pak, dibangun taman bermain di lapangan desa kami", "permintaan"),
+    ("x", None, "kapan jalan di cariu ini diperbaiki??", "keluhan"),
+    ("x", None, "mohon info, pendaftaran pppk kapan dibuka ya?", "pertanyaan"),
+    # a question with a mild complaint word still asks; an open problem still complains
+    ("x", None, "syarat bikin ktp baru apa aja ya? ktp lama hilang", "pertanyaan"),
+    ("x", None, "air mati lagi, kapan nyala?", "keluhan"),
+    (
+        "news",
+        "Pemkab Luncurkan Aplikasi Aduan",
+        "Aplikasi diharapkan memudahkan warga.",
+        "informasi",
+    ),
+    (
+        "news",
+        "DLH Tambah Truk Sampah",
+        "DLH menambah truk untuk mengurangi sampah yang tidak terangkut.",
+        "informasi",
+    ),
+    # praise that a past problem is fixed
+    ("x", None, "makasih, jalan yang dulu rusak sekarang udah mulus", "apresiasi"),
+    ("x", None, "alhamdulillah banjir kemarin cepat ditangani BPBD", "apresiasi"),
+    ("x", None, "makasih, gorong2 yang tadinya mampet udah dibersihkan", "apresiasi"),
 ]
 
 

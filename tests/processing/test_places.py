@@ -43,6 +43,14 @@ def test_every_kecamatan_is_found_by_its_official_name(resources) -> None:
         ("banjir di Ciomas, Kabupaten Serang", ()),
         ("Cisarua, Kabupaten Bandung Barat", ()),
         ("kemang kab bogor rusak, bukan kemang jaksel", ("Kemang",)),
+        # a road, a direction, a venue or an organization's seat is not where it happens
+        ("kecelakaan di Jalan Raya Parung, Kecamatan Kemang", ("Kemang",)),
+        ("macet dari Jonggol arah Cariu", ("Jonggol",)),
+        ("Pemkab Bogor di Cibinong salurkan bantuan ke Kecamatan Jasinga", ("Jasinga",)),
+        ("rapat di Kantor Bupati, Cibinong", ()),
+        ("festival di Stadion Pakansari, Cibinong", ("Cibinong",)),  # the venue alone counts
+        ("festival di Stadion Pakansari Cibinong dan Kecamatan Ciawi", ("Ciawi",)),
+        ("halte di depan pemda cibinong atapnya jebol", ("Cibinong",)),  # a landmark
     ],
 )
 def test_places(resources, text: str, expected: tuple[str, ...]) -> None:

@@ -89,6 +89,26 @@ CASES = [
     ("lampu jalan mati semua, mohon dibenerin", {"dishub"}, "pupr"),
     # exclusions
     ("jalan kaki ke pasar pagi ini", set(), "pupr"),
+    # a street name, or road words far from any road condition, are no road work
+    ("Polisi tangkap pencuri motor di Jalan Mayor Oking", set(), "pupr"),
+    (
+        "Pengajian akbar digelar di Jalan Raya Bogor dan berjalan lancar. Panitia"
+        " mengumumkan hasil lomba, lalu meminta perbaikan data peserta",
+        set(),
+        "pupr",
+    ),
+    # officials as addressee or speaker are not the subject
+    ("pak bupati, jalan di kampung kami rusak parah", {"pupr"}, "setda_pimpinan"),
+    ("Posko banjir dibuka untuk pengungsi, kata Bupati Bogor", {"bpbd"}, "setda_pimpinan"),
+    # hospital words are the hospital's, a village is not the village office
+    ("Pasien RSUD Cibinong menunggu dokter berjam-jam", {"rsud"}, "dinkes"),
+    ("Warga desa menggelar pengajian di masjid desa", set(), "dpmd"),
+    ("Warga minta izin RT sebelum pengusaha hajatan", set(), "dpmptsp"),
+    # village roads from village funds are dpmd's; a village road complaint is pupr's
+    ("Dana desa dipakai untuk pembangunan jalan desa", {"dpmd"}, "pupr"),
+    ("jalan desa rusak parah, mohon diperbaiki", {"pupr"}, None),
+    # a factory and a company are not a labour story
+    ("Perusahaan semen ajukan izin perluasan pabrik, warga menolak karena limbah", {"dlh"}, None),
 ]
 
 
