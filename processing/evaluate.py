@@ -1,7 +1,10 @@
 """Evaluate the analysis against the labelled sets in ``tests/eval`` (``make eval``).
 
-Two parts are scored separately: ``dev.jsonl`` (rules may be tuned on it) and
-``heldout.jsonl`` (never tuned on). Conventions:
+Three parts are scored separately: ``dev.jsonl`` (rules may be tuned on it),
+``heldout.jsonl`` (never tuned on) and ``blind.jsonl`` (160 items written and
+labelled by an engineer who never saw the code, the taxonomy or the other sets;
+its items were never shown to whoever tunes the rules — only category-level
+feedback once). Conventions:
 
 - departments and kecamatan are scored on items labelled relevant (a Kota Bogor
   road is not a PUPR Kabupaten item, whatever the tagger says about it);
@@ -26,7 +29,7 @@ from processing.resources import Resources
 
 COMPLAINT = frozenset({"keluhan", "permintaan"})
 DEFAULT_DIR = Path("tests") / "eval"
-PARTS = ("dev", "heldout")
+PARTS = ("dev", "heldout", "blind")
 
 
 @dataclass
@@ -168,7 +171,7 @@ def evaluate(directory: Path, resources: Resources, parts: Sequence[str] = PARTS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the evaluation of both parts (``python -m processing.evaluate``)."""
+    """Print the evaluation of every part (``python -m processing.evaluate``)."""
     from pantau.config import load_config
     from processing.resources import build_resources
 
