@@ -117,24 +117,27 @@ def _selector(html: str) -> Any:
         return None
 
 
-def _css_text(page: Any, css: str | None) -> str:
+def _css_nodes(page: Any, css: str | None) -> list[Any]:
+    """The nodes a site's selector picks; none for no page, no selector or a bad selector."""
     if page is None or not css:
-        return ""
+        return []
     try:
-        nodes = page.css(css)
+        return list(page.css(css))
     except (ValueError, SyntaxError):
-        return ""
-    return clean_text(" ".join(" ".join(n.css("::text").getall()) for n in nodes[:1]))
+        return []
+
+
+def _node_text(node: Any) -> str:
+    return clean_text(" ".join(node.css("::text").getall()))
+
+
+def _css_text(page: Any, css: str | None) -> str:
+    nodes = _css_nodes(page, css)
+    return _node_text(nodes[0]) if nodes else ""
 
 
 def _css_paragraphs(page: Any, css: str | None) -> str:
-    if page is None or not css:
-        return ""
-    try:
-        nodes = page.css(css)
-    except (ValueError, SyntaxError):
-        return ""
-    parts = [clean_text(" ".join(n.css("::text").getall())) for n in nodes]
+    parts = [_node_text(n) for n in _css_nodes(page, css)]
     return "\n\n".join(p for p in parts if p)
 
 
