@@ -49,14 +49,60 @@ class Term:
     exact: bool = False
 
 
+# On the same span, the stronger kind counts.
+_PRIORITY = {"alias": 0, "topic": 1, "keyword": 2}
+
+
+def _rank(term: Term) -> tuple[int, int]:
+    """Order of terms at one start: longest first, then alias, topic, keyword, the rest."""
+    return -len(term.stems), _PRIORITY.get(term.kind, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The terms that begin with one word, arranged for matching.
+
+    ``single`` are the one-word terms; the longer ones are looked up by their whole
+    word tuple in ``longer``, trying each length in ``sizes`` (longest first), but
+    only when the next word is one of ``seconds`` (most starts are one-word hits).
+    """
+
+    single: tuple[Term, ...]
+    seconds: frozenset[str]
+    sizes: tuple[int, ...]
+    longer: dict[tuple[str, ...], tuple[Term, ...]]
+
+
+def _heads(table: dict[str, tuple[Term, ...]]) -> dict[str, Head]:
+    heads: dict[str, Head] = {}
+    for first, terms in table.items():
+        ranked = sorted(terms, key=_rank)  # stable: config order among equals
+        longer: dict[tuple[str, ...], list[Term]] = {}
+        for term in ranked:
+            if len(term.stems) > 1:
+                longer.setdefault(term.stems, []).append(term)
+        heads[first] = Head(
+            single=tuple(t for t in ranked if len(t.stems) == 1),
+            seconds=frozenset(k[1] for k in longer),
+            sizes=tuple(sorted({len(k) for k in longer}, reverse=True)),
+            longer={k: tuple(v) for k, v in longer.items()},
+        )
+    return heads
+
+
 @dataclass(frozen=True)
 class TermIndex:
-    """Terms grouped by their first stem (or first word, for exact terms), longest first."""
+    """Terms grouped by their first stem (or first word, for exact terms), longest first.
+
+    ``heads``/``heads_exact`` hold the same terms arranged for :func:`match_spans`.
+    """
 
     by_first: Mapping[str, tuple[Term, ...]]
     topic_department: Mapping[str, str] = field(default_factory=dict)
     topic_requires: Mapping[str, frozenset[str]] = field(default_factory=dict)
     by_first_exact: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
+    heads: dict[str, Head] = field(default_factory=dict)
+    heads_exact: dict[str, Head] = field(default_factory=dict)
 
     @classmethod
     def build(cls, terms: Iterable[Term]) -> TermIndex:
@@ -76,29 +122,51 @@ class TermIndex:
         def order(table: dict[str, list[Term]]) -> dict[str, tuple[Term, ...]]:
             return {k: tuple(sorted(v, key=lambda t: -len(t.stems))) for k, v in table.items()}
 
+        by_first, by_first_exact = order(grouped), order(exact)
         return cls(
-            by_first=order(grouped),
+            by_first=by_first,
             topic_department=topic_department,
             topic_requires={k: frozenset(v) for k, v in requires.items()},
-            by_first_exact=order(exact),
+            by_first_exact=by_first_exact,
+            heads=_heads(by_first),
+            heads_exact=_heads(by_first_exact),
         )
+
+
+def _spans(seq: Sequence[str], heads: dict[str, Head], found: list[tuple[int, Term]]) -> None:
+    """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank."""
+    if heads.keys().isdisjoint(seq):
+        return  # one C-level pass: most posts have no exact term at all
+    n = len(seq)
+    last = n - 1
+    # Only the words that begin some term are visited (most posts have few).
+    for i in [i for i, first in enumerate(seq) if first in heads]:
+        head = heads[seq[i]]
+        if i < last and seq[i + 1] in head.seconds:
+            longer = head.longer
+            for size in head.sizes:
+                if i + size <= n:
+                    terms = longer.get(tuple(seq[i : i + size]))
+                    if terms is not None:
+                        for term in terms:
+                            found.append((i, term))
+        for term in head.single:
+            found.append((i, term))
 
 
 def match_spans(
     stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None
 ) -> list[tuple[int, Term]]:
-    """Return (start, term) for every term occurring contiguously in the post."""
+    """Return (start, term) for every term occurring contiguously in the post.
+
+    Stem terms come first, then exact ones (matched on ``tokens``); each in order of
+    start, then longest first, then alias, topic, keyword and the other kinds.
+    """
     found: list[tuple[int, Term]] = []
-    n = len(stems)
-    for table, seq in ((index.by_first, stems), (index.by_first_exact, tokens)):
-        if not table or seq is None:
-            continue
-        # Only the words that begin some term are visited (most posts have few).
-        for i in [i for i, first in enumerate(seq) if first in table]:
-            for term in table[seq[i]]:
-                size = len(term.stems)
-                if size == 1 or (i + size <= n and tuple(seq[i : i + size]) == term.stems):
-                    found.append((i, term))
+    if index.heads:
+        _spans(stems, index.heads, found)
+    if index.heads_exact and tokens is not None:
+        _spans(tokens, index.heads_exact, found)
     return found
 
 
@@ -122,87 +190,151 @@ class Tags:
 
 
 _EMPTY = Tags((), (), {}, {}, {}, {})
-# On the same span, the stronger kind counts.
-_PRIORITY = {"alias": 0, "topic": 1, "keyword": 2}
+
+
+def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:
+    return (hit[0], *_rank(hit[1]))
+
+
+def _tag_hits(
+    stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None
+) -> list[tuple[int, Term]]:
+    """``match_spans`` in the order ``tag`` reads them: by start, then by rank."""
+    hits: list[tuple[int, Term]] = []
+    if index.heads:
+        _spans(stems, index.heads, hits)
+    if not index.heads_exact or tokens is None:
+        return hits
+    exact: list[tuple[int, Term]] = []
+    _spans(tokens, index.heads_exact, exact)
+    if not exact:
+        return hits
+    starts = {start for start, _ in hits}
+    hits += exact
+    if any(start in starts for start, _ in exact):
+        hits.sort(key=_hit_order)  # a start with both kinds: interleave by rank
+    else:
+        hits.sort(key=_start)  # each list is already ranked within a start
+    return hits
+
+
+def _start(hit: tuple[int, Term]) -> int:
+    return hit[0]
 
 
 def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None) -> Tags:
     """Tag one post's stems (and, for exact terms, its normalized tokens)."""
-    hits = match_spans(stems, index, tokens)
+    # Longest first, so a phrase claims its words before its parts do.
+    hits = _tag_hits(stems, index, tokens)
     if not hits:
         return _EMPTY
     excluded: dict[str, list[tuple[int, int]]] = {}
     excluded_topics: set[str] = set()
-    present: set[str] = set()
-    where: dict[str, list[int]] = {}
     for start, term in hits:
-        present.add(term.text)
-        where.setdefault(term.text, []).append(start)
-        if term.kind == "exclude":
+        kind = term.kind
+        if kind == "exclude":
             excluded.setdefault(term.department, []).append((start, start + len(term.stems)))
-        elif term.kind == "topic_exclude" and term.topic:
+        elif kind == "topic_exclude" and term.topic:
             excluded_topics.add(term.topic)
-    # Longest first, so a phrase claims its words before its parts do.
-    hits.sort(key=lambda h: (h[0], -len(h[1].stems), _PRIORITY.get(h[1].kind, 3)))
-    covered: dict[str, list[tuple[int, int]]] = {}
+    # Where each term's text starts: only needed for topics with ``requires`` (rare).
+    where: dict[str, list[int]] | None = None
+    # A comparison word anywhere? Otherwise no hit needs the check below.
+    simile = not SIMILE.isdisjoint(stems) or bool(tokens and not SIMILE.isdisjoint(tokens))
+    requires = index.topic_requires
+    # Hits come by start, so every counted span starts at or before the current hit,
+    # which lies inside one exactly when the span reaches its end. So two numbers
+    # stand for all counted spans: the furthest end (any department, and where the
+    # first span reaching it starts) and, per department, its furthest end.
+    reach = -1  # furthest end of a counted phrase, any department
+    reach_start = -1  # the start of the first counted span ending at ``reach``
+    covered: dict[str, int] = {}  # department -> furthest end of its counted spans
     scores: dict[str, float] = {}
     dep_terms: dict[str, list[str]] = {}
     topic_terms: dict[str, list[str]] = {}
     fallback: list[Term] = []
-    claimed: list[tuple[int, int]] = []  # spans of counted phrases, any department
     counted: dict[str, set[str]] = {}  # terms already scored, per department
     for start, term in hits:
-        end = start + len(term.stems)
-        if term.kind == "fallback" or (
-            term.kind == "alias" and term.department in GENERAL_DEPARTMENTS and start
+        kind = term.kind
+        department = term.department
+        if kind == "fallback" or (
+            kind == "alias" and department in GENERAL_DEPARTMENTS and start
             and tokens is not None and tokens[start - 1] in SPEAKER_BEFORE
         ):  # fmt: skip
             fallback.append(term)
             continue
-        if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
+        if simile and start and (
+            stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)
+        ):
             continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
-        if claimed and _inside_longer(start, end, claimed):
-            continue  # "lampu jalan" (dishub) leaves no "jalan" for pupr
-        if term.kind == "topic" and term.topic:
-            if term.topic in excluded_topics:
+        size = len(term.stems)
+        end = start + size
+        if reach > end or (reach == end and reach_start < start):
+            continue  # inside a longer counted phrase: "lampu jalan" (dishub) leaves no "jalan" for pupr
+        topic = term.topic if kind == "topic" else None
+        if topic:
+            if topic in excluded_topics:
                 continue
-            needed = index.topic_requires.get(term.topic)
-            if needed and not _near(start, end, needed, where):
-                continue
+            needed = requires.get(topic)
+            if needed:
+                if where is None:
+                    where = {}
+                    for i, hit in hits:
+                        where.setdefault(hit.text, []).append(i)
+                if not _near(start, end, needed, where):
+                    continue
             weight = TOPIC_WEIGHT
-        elif term.kind == "alias":
+        elif kind == "alias":
             weight = ALIAS_WEIGHT
-        elif term.kind == "keyword":
+        elif kind == "keyword":
             weight = KEYWORD_WEIGHT
         else:
             continue
-        if term.kind != "alias" and excluded and _inside(start, end, excluded.get(term.department)):
+        if kind != "alias" and excluded and _inside(start, end, excluded.get(department)):
             continue
-        if term.topic and term.kind == "topic":
-            _add(topic_terms, term.topic, term.text)
-            # Show the context that let the topic fire ("jalan" + "rusak").
-            for cue in sorted(index.topic_requires.get(term.topic, frozenset()) & present):
-                _add(topic_terms, term.topic, cue)
-        spans = covered.setdefault(term.department, [])
-        known = counted.setdefault(term.department, set())
-        if term.text in known or _inside(start, end, spans):
-            # Part of a longer phrase already counted, or the same term again.
-            _add(dep_terms, term.department, term.text)
-            continue
-        spans.append((start, end))
-        known.add(term.text)
-        claimed.append((start, end))
-        scores[term.department] = scores.get(term.department, 0.0) + weight
-        _add(dep_terms, term.department, term.text)
-        if term.topic and term.kind == "topic":
-            for cue in topic_terms.get(term.topic, ()):
-                _add(dep_terms, term.department, cue)
+        text = term.text
+        cues: list[str] | None = None
+        if topic:
+            cues = topic_terms.get(topic)
+            if cues is None:
+                cues = topic_terms[topic] = [text]
+            elif text not in cues:
+                cues.append(text)
+            if needed:
+                # Show the context that let the topic fire ("jalan" + "rusak").
+                for cue in sorted(needed.intersection(where or ())):
+                    if cue not in cues:
+                        cues.append(cue)
+        names = dep_terms.get(department)
+        if names is None:
+            names = dep_terms[department] = []
+            known: set[str] = set()
+            counted[department] = known
+        else:
+            known = counted[department]
+            if text in known or covered[department] >= end:
+                # Part of a longer phrase already counted, or the same term again.
+                if text not in names:
+                    names.append(text)
+                continue
+        covered[department] = end  # ends only grow: a later start, a later end
+        known.add(text)
+        if end > reach:
+            reach, reach_start = end, start
+        scores[department] = scores.get(department, 0.0) + weight
+        if text not in names:
+            names.append(text)
+        if cues:
+            for cue in cues:
+                if cue not in names:
+                    names.append(cue)
     chosen = [d for d, s in scores.items() if s >= THRESHOLD]
     if not chosen and fallback:
         for term in fallback:
             scores[term.department] = scores.get(term.department, 0.0) + ALIAS_WEIGHT
             _add(dep_terms, term.department, term.text)
         chosen = [d for d, s in scores.items() if s >= THRESHOLD]
+    if not chosen:
+        return _EMPTY
     departments = sorted(chosen, key=lambda d: (d in GENERAL_DEPARTMENTS, -scores[d], d))
     kept_topics = {t: v for t, v in topic_terms.items() if index.topic_department[t] in chosen}
     topics = tuple(sorted(kept_topics, key=lambda t: (-len(kept_topics[t]), t)))
