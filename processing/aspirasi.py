@@ -26,6 +26,7 @@ Rules over normalized (unstemmed) tokens with our own lexicons in
 from __future__ import annotations
 
 import math
+from itertools import compress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -73,6 +74,11 @@ class AspirasiLexicon:
     first_words: frozenset[str] = frozenset()
     # First word -> the lengths of the cues it begins, longest first.
     cue_sizes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    # The cue tables arranged by first word (see ``CueHead``), per post kind.
+    news_heads: dict[str, CueHead] = field(default_factory=dict)
+    social_heads: dict[str, CueHead] = field(default_factory=dict)
+    # Every word ``classify`` looks at a position for: negations, cue starts, polarity.
+    watched: frozenset[str] = frozenset()
 
     def with_tables(self) -> AspirasiLexicon:
         news, social, firsts = build_cue_tables(self)
@@ -81,8 +87,41 @@ class AspirasiLexicon:
             sizes.setdefault(gram[0], set()).add(len(gram))
         cue_sizes = {first: tuple(sorted(v, reverse=True)) for first, v in sizes.items()}
         return replace(
-            self, news_cues=news, social_cues=social, first_words=firsts, cue_sizes=cue_sizes
+            self,
+            news_cues=news,
+            social_cues=social,
+            first_words=firsts,
+            cue_sizes=cue_sizes,
+            news_heads=_heads(news),
+            social_heads=_heads(social),
+            watched=self.negations | firsts | frozenset(self.polarity),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CueHead:
+    """The cues beginning with one word: its own kind, if it is a cue alone, and the
+    longer cues, tried only when the next word is one of ``seconds``."""
+
+    single: str | None
+    seconds: frozenset[str]
+    sizes: tuple[int, ...]  # lengths of the longer cues, longest first
+
+
+def _heads(table: dict[tuple[str, ...], str]) -> dict[str, CueHead]:
+    longer: dict[str, list[tuple[str, ...]]] = {}
+    for gram in table:
+        longer.setdefault(gram[0], [])
+        if len(gram) > 1:
+            longer[gram[0]].append(gram)
+    return {
+        first: CueHead(
+            single=table.get((first,)),
+            seconds=frozenset(g[1] for g in grams),
+            sizes=tuple(sorted({len(g) for g in grams}, reverse=True)),
+        )
+        for first, grams in longer.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,36 +154,43 @@ def build_cue_tables(
 
 
 def _scan(
-    tokens: Sequence[str], lexicon: AspirasiLexicon, social: bool
+    tokens: Sequence[str], spots: list[int], heads: dict[str, CueHead], table: Mapping[tuple[str, ...], str]
 ) -> tuple[list[tuple[int, str, str]], set[int]]:
-    """Longest-first cue matching: (position, kind, phrase) and the neutral positions."""
-    table = lexicon.social_cues if social else lexicon.news_cues
-    firsts = lexicon.first_words
-    sizes = lexicon.cue_sizes
+    """Longest-first cue matching: (position, kind, phrase) and the neutral positions.
+
+    ``spots`` are the positions of watched words, in order; cues start only there.
+    """
     found: list[tuple[int, str, str]] = []
     neutral: set[int] = set()
     n = len(tokens)
+    last = n - 1
     free = 0  # the first position not consumed by a cue
-    # Only words that begin some cue are visited.
-    for i in [i for i, token in enumerate(tokens) if token in firsts]:
+    for i in spots:
         if i < free:
             continue
-        hit: tuple[int, str, str] | None = None
-        for size in sizes.get(tokens[i]) or range(lexicon.max_len, 0, -1):
-            if i + size > n:
-                continue
-            gram = tuple(tokens[i : i + size])
-            kind = table.get(gram)
-            if kind is not None:
-                hit = (size, kind, " ".join(gram))
-                break
-        if hit is None:
+        token = tokens[i]
+        head = heads.get(token)
+        if head is None:
             continue
-        size, kind, phrase = hit
+        size = 0
+        kind: str | None = None
+        if i < last and tokens[i + 1] in head.seconds:
+            for width in head.sizes:
+                if i + width <= n:
+                    kind = table.get(tuple(tokens[i : i + width]))
+                    if kind is not None:
+                        size = width
+                        break
+        if not size:
+            kind = head.single
+            if kind is None:
+                continue
+            size = 1
         if kind == "neutral":
             neutral.update(range(i, i + size))
         else:
-            found.append((i, kind, phrase))
+            phrase = token if size == 1 else " ".join(tokens[i : i + size])
+            found.append((i, kind, phrase))  # type: ignore[arg-type]
         free = i + size
     return found, neutral
 
@@ -162,18 +208,25 @@ def classify(
     negated: set[int] = set()
     n = len(tokens)
     negations = lexicon.negations
-    for i in [i for i, token in enumerate(tokens) if token in negations]:
-        for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
-            if tokens[j] in BOUNDARIES:
-                break  # negation ends with the clause
-            negated.add(j)
+    # One pass finds every position a rule below looks at.
+    watched = lexicon.watched
+    spots = list(compress(range(n), map(watched.__contains__, tokens)))
+    for i in spots:
+        if tokens[i] in negations:
+            for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
+                if tokens[j] in BOUNDARIES:
+                    break  # negation ends with the clause
+                negated.add(j)
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
     voiced = False  # a news complaint voiced by people or left unresolved
     past: list[str] = []  # complaints about how things were ("yang dulu rusak")
     done: list[str] = []  # actions reported done ("udah dibersihkan")
-    found, neutral = _scan(tokens, lexicon, social)
+    if social:
+        found, neutral = _scan(tokens, spots, lexicon.social_heads, lexicon.social_cues)
+    else:
+        found, neutral = _scan(tokens, spots, lexicon.news_heads, lexicon.news_cues)
     for i, kind, phrase in found:
         if kind == "complaint":
             if i not in negated:  # "tidak rusak" is no complaint (nor praise)
@@ -207,7 +260,7 @@ def classify(
             voiced = voiced or _preceded(tokens, i, UNRESOLVED, NEGATION_SPAN)
             if cue not in complaints:
                 complaints.append(cue)
-    if is_news and not voiced and any(t in lexicon.news_response for t in tokens):
+    if is_news and not voiced and not lexicon.news_response.isdisjoint(tokens):
         complaints = []  # "Damkar padamkan kebakaran": a response reported, not a complaint
     if praises or done:
         # "yang dulu rusak sekarang mulus", "udah dibersihkan": praise for a fix.
@@ -221,7 +274,9 @@ def classify(
     asked = question or (bool(tokens) and tokens[0] in lexicon.question_words)
     if is_news:
         asked = not lexicon.question_news.isdisjoint(tokens)
-    sentiment = _sentiment(tokens, negated, lexicon.polarity, len(complaints), len(praises))
+    sentiment = _sentiment(
+        tokens, spots, negated, lexicon.polarity, len(complaints), len(praises)
+    )
     cues = {
         "keluhan": tuple(complaints),
         "apresiasi": tuple(praises),
@@ -271,11 +326,11 @@ def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:
     return False
 
 
-def _sentiment(tokens: Sequence[str], negated: set[int], polarity: Mapping[str, float],
-               complaints: int, praises: int) -> float:  # fmt: skip
+def _sentiment(tokens: Sequence[str], spots: list[int], negated: set[int],
+               polarity: Mapping[str, float], complaints: int, praises: int) -> float:  # fmt: skip
     total = 0.0
-    for i in [i for i, token in enumerate(tokens) if token in polarity]:
-        value = polarity[tokens[i]]
+    for i in spots:
+        value = polarity.get(tokens[i])
         if value:
             total += -value if i in negated else value
     total += 0.8 * (praises - complaints)

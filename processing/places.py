@@ -9,7 +9,8 @@ same post names its kecamatan; ambiguous names are left unassigned.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import compress
 
 from processing.lexicon import Area
 from processing.normalize import compact
@@ -62,9 +63,40 @@ class Place:
     level: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one name key can be, worked out once per key (see ``find_places``)."""
+
+    desa: tuple[Place, ...]  # the desa/kelurahan of that name
+    regency_kecamatan: str  # the Kabupaten kecamatan of that name, or ""
+    kota_only: bool  # a Kota Bogor kecamatan name and no Kabupaten one
+    regency_desa: tuple[Place, ...]  # ``desa`` in the regency
+    kota_desa: bool  # some of ``desa`` is in Kota Bogor
+    one_kecamatan: bool  # ``regency_desa`` all lie in one kecamatan
+
+
+def _reading(candidates: tuple[Place, ...]) -> Reading:
+    kec = [p for p in candidates if p.level == "kecamatan"]
+    regency_kec = [p for p in kec if p.kabkota == REGENCY]
+    desa = tuple(p for p in candidates if p.level == "desa")
+    regency = tuple(p for p in desa if p.kabkota == REGENCY)
+    return Reading(
+        desa=desa,
+        regency_kecamatan=regency_kec[0].kecamatan if regency_kec else "",
+        kota_only=any(p.kabkota == KOTA for p in kec) and not regency_kec,
+        regency_desa=regency,
+        kota_desa=any(p.kabkota == KOTA for p in desa),
+        one_kecamatan=len({p.kecamatan for p in regency}) == 1,
+    )
+
+
 @dataclass(frozen=True)
 class PlaceIndex:
-    """Compact name -> candidate places."""
+    """Compact name -> candidate places.
+
+    ``prefixes`` (every prefix of every name key) and ``readings`` are derived from
+    ``names`` when not given.
+    """
 
     names: Mapping[str, tuple[Place, ...]]
     max_words: int = MAX_WORDS
@@ -72,6 +104,15 @@ class PlaceIndex:
     # One-word names that are also common words ("tengah", "gudang"): they need a
     # "desa"/"kelurahan" marker or their kecamatan named in the same post.
     common: frozenset[str] = frozenset()
+    readings: dict[str, Reading] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.prefixes:
+            keys = self.names
+            object.__setattr__(self, "prefixes", frozenset(_prefixes(keys)))
+        if not self.readings:
+            readings = {key: _reading(tuple(v)) for key, v in self.names.items()}
+            object.__setattr__(self, "readings", readings)
 
     @classmethod
     def build(
@@ -99,9 +140,12 @@ class PlaceIndex:
                     bucket = names.setdefault(compact(variant), [])
                     if target not in bucket:
                         bucket.append(target)
-        prefixes = frozenset(key[:j] for key in names for j in range(1, len(key) + 1))
         common = frozenset(w for w in common_words if w in names)
-        return cls({k: tuple(v) for k, v in names.items()}, prefixes=prefixes, common=common)
+        return cls({k: tuple(v) for k, v in names.items()}, common=common)
+
+
+def _prefixes(keys: Iterable[str]) -> set[str]:
+    return {key[:j] for key in keys for j in range(1, len(key) + 1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +166,16 @@ NO_PLACES = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
 
 def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     """Find Kabupaten Bogor kecamatan/desa and Kota Bogor place names in ``tokens``."""
+    prefixes = index.prefixes
+    # A name can only begin at a word that is a prefix of some name key.
+    if prefixes.isdisjoint(tokens):
+        return NO_PLACES
     n = len(tokens)
     free = 0  # the first position not inside a matched name
     kecamatan: dict[str, list[str]] = {}
     desa: list[tuple[str, str, str]] = []
     kota: list[str] = []
-    pending_desa: list[tuple[tuple[Place, ...], str, bool]] = []
+    pending_desa: list[tuple[Reading, str, bool]] = []
     foreign: list[str] = []
     foreign_keys: set[str] = set()
     pinned: set[str] = set()
@@ -135,58 +183,61 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     strength: dict[str, int] = {}  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
     unresolved = 0
     names = index.names
-    prefixes = index.prefixes
-    # A name can only begin at a word that is a prefix of some name key.
-    starts = [j for j, t in enumerate(tokens) if t in prefixes] if prefixes else range(n)
-    if not starts:
-        return NO_PLACES
-    for i in starts:
+    readings = index.readings
+    grows = index.max_words > 1
+    for i in compress(range(n), map(prefixes.__contains__, tokens)):
         if i < free:
             continue  # inside a name already read
-        # Grow the compact key word by word while it can still begin a name.
-        sizes: list[int] = []
-        key = ""
-        for size in range(1, min(index.max_words, n - i) + 1):
-            key += tokens[i + size - 1]
-            if prefixes and key not in prefixes:
-                break
-            if key in names:
-                sizes.append(size)
-        for size in reversed(sizes):
-            key = "".join(tokens[i : i + size])
-            candidates = names[key]
-            surface = " ".join(tokens[i : i + size])
-            before = tokens[i - 1] if i else ""
-            after = _next_word(tokens, i + size)
-            if after in FOREIGN_CONTEXT:
-                foreign.append(f"{surface} {after}")
-                foreign_keys.add(key)
-                break
-            if before in NOT_A_PLACE_BEFORE:
-                break
-            kec = [p for p in candidates if p.level == "kecamatan"]
-            regency_kec = [p for p in kec if p.kabkota == REGENCY]
-            kota_kec = [p for p in kec if p.kabkota == KOTA]
-            if before in DESA_MARKERS:
-                desa_hits = [p for p in candidates if p.level == "desa"]
-                if desa_hits:
-                    pending_desa.append((tuple(desa_hits), surface, True))
-            elif kota_kec and before not in REGENCY_BEFORE and not regency_kec:
-                kota.append(surface)
-            elif regency_kec:
-                name = regency_kec[0].kecamatan
-                kecamatan.setdefault(name, []).append(surface)
-                strength[name] = max(strength.get(name, 0), _strength(tokens, i))
-                if after == "bogor" or before == "kabupaten":
-                    pinned.add(name)
-            else:
-                desa_hits = [p for p in candidates if p.level == "desa"]
-                if desa_hits:
-                    pending_desa.append((tuple(desa_hits), surface, False))
-                    if before in VENUE_BEFORE:  # "Stadion Pakansari": a venue's name
-                        venues.add(surface)
-            free = i + size
-            break
+        # The longest name starting here, read word by word while the compact key can
+        # still begin a name. Most starts are one word that begins no longer name.
+        key = tokens[i]
+        size = 0
+        if grows and i + 1 < n and key + tokens[i + 1] in prefixes:
+            grown = key
+            for width in range(1, min(index.max_words, n - i) + 1):
+                if width > 1:
+                    grown += tokens[i + width - 1]
+                    if grown not in prefixes:
+                        break
+                if grown in names:
+                    key, size = grown, width
+        elif key in names:
+            size = 1
+        if not size:
+            continue
+        surface = " ".join(tokens[i : i + size]) if size > 1 else key
+        before = tokens[i - 1] if i else ""
+        j = i + size
+        after = tokens[j] if j < n else ""
+        if after in _LEVEL_WORDS or after == ".":
+            after = _next_word(tokens, j)
+        if after in FOREIGN_CONTEXT:
+            foreign.append(f"{surface} {after}")
+            foreign_keys.add(key)
+            continue
+        if before in NOT_A_PLACE_BEFORE:
+            continue
+        reading = readings[key]
+        if before in DESA_MARKERS:
+            if reading.desa:
+                pending_desa.append((reading, surface, True))
+        elif reading.kota_only and before not in REGENCY_BEFORE:
+            kota.append(surface)
+        elif reading.regency_kecamatan:
+            name = reading.regency_kecamatan
+            kecamatan.setdefault(name, []).append(surface)
+            level = _strength(tokens, i)
+            if strength.get(name, -1) < level:
+                strength[name] = level
+            if after == "bogor" or before == "kabupaten":
+                pinned.add(name)
+        elif reading.desa:
+            pending_desa.append((reading, surface, False))
+            if before in VENUE_BEFORE:  # "Stadion Pakansari": a venue's name
+                venues.add(surface)
+        free = j
+    if not kecamatan and not pending_desa and not kota and not foreign:
+        return NO_PLACES
     for key in foreign_keys:
         # "Kemang, Jakarta Selatan" elsewhere in the post: its bare mentions go too,
         # unless one occurrence is pinned to the regency ("Kemang, Kab. Bogor").
@@ -197,24 +248,23 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
                 del kecamatan[name]
     _drop_weak(kecamatan, strength, pinned)
     direct_names = tuple(kecamatan)
-    for hits, surface, marked in pending_desa:
-        regency = [p for p in hits if p.kabkota == REGENCY]
-        kota_hits = [p for p in hits if p.kabkota == KOTA]
+    for reading, surface, marked in pending_desa:
+        regency = reading.regency_desa
         in_named = [p for p in regency if p.kecamatan in kecamatan]
         if not marked and not in_named and compact(surface) in index.common:
             continue  # a bare common word ("tengah", "gudang") is no place
-        chosen = in_named or (regency if len({p.kecamatan for p in regency}) == 1 else [])
+        chosen = in_named or (regency if reading.one_kecamatan else ())
         if chosen:
             place = chosen[0]
             desa.append((place.kecamatan, place.desa, surface))
             kecamatan.setdefault(place.kecamatan, []).append(surface)
             level = 2 if surface in venues else 3
             strength[place.kecamatan] = max(strength.get(place.kecamatan, 0), level)
-        elif kota_hits and not regency and (marked or not direct_names):
+        elif reading.kota_desa and not regency and (marked or not direct_names):
             # An unmarked Kota kelurahan name in a post about a regency kecamatan is
             # more likely a kampung of the same name ("Kp. Cibuluh, Jonggol").
             kota.append(surface)
-        elif regency and not kota_hits and marked:
+        elif regency and not reading.kota_desa and marked:
             # A desa name found only in the regency, in several kecamatan: the post
             # is about the regency, but which kecamatan is left open.
             unresolved += 1
@@ -233,10 +283,20 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
 
 def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
     """Drop seat mentions, and road/venue/direction ones beside a stronger place."""
+    if len(kecamatan) < 2:
+        for name in kecamatan:  # alone, it goes only if it is a seat
+            if strength.get(name, 3) < 1 and name not in pinned:
+                del kecamatan[name]
+                break
+        return
     best = max((strength.get(k, 3) for k in kecamatan), default=3)
     for name in [k for k in kecamatan if strength.get(k, 3) < max(best, 1)]:
         if name not in pinned:
             del kecamatan[name]
+
+
+# Any of these in the words before a name sends ``_strength`` down its longer path.
+_SEAT_OR_VENUE = SEAT_BEFORE | VENUE_BEFORE
 
 
 def _strength(tokens: Sequence[str], i: int) -> int:
@@ -245,11 +305,15 @@ def _strength(tokens: Sequence[str], i: int) -> int:
     if before in KECAMATAN_MARKERS:
         return 3
     context = tokens[max(0, i - SEAT_LOOKBACK) : i]
-    if any(t in SEAT_BEFORE for t in context):
-        return 2 if any(t in LANDMARK_BEFORE for t in context) else 0
+    if not _SEAT_OR_VENUE.isdisjoint(context):
+        if any(t in SEAT_BEFORE for t in context):
+            return 2 if any(t in LANDMARK_BEFORE for t in context) else 0
+        if before in DIRECTION_BEFORE:
+            return 1
+        return 2  # a venue before the name
     if before in DIRECTION_BEFORE:
         return 1
-    if before in ROAD_BEFORE or any(t in VENUE_BEFORE for t in context):
+    if before in ROAD_BEFORE:
         return 2
     return 3
 

@@ -52,17 +52,21 @@ def build_index(
     return TermIndex.build(terms)
 
 
-def _longest(spans: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
-    """Drop matches inside a longer one ("kota bogor" inside "wali kota bogor")."""
-    spans.sort(key=lambda h: (h[0], -len(h[1].stems)))
+def _longest(spans: list[tuple[int, Term]], ordered: bool = False) -> list[tuple[int, Term]]:
+    """Drop matches inside a longer one ("kota bogor" inside "wali kota bogor").
+
+    ``ordered``: ``spans`` already come by start, longest first (``match_spans``
+    without exact terms, which a relevance index never has).
+    """
+    if not ordered:
+        spans.sort(key=lambda h: (h[0], -len(h[1].stems)))
     kept: list[tuple[int, Term]] = []
     end = -1
     for start, term in spans:
         stop = start + len(term.stems)
-        if stop <= end:
-            continue
-        kept.append((start, term))
-        end = max(end, stop)
+        if stop > end:
+            kept.append((start, term))
+            end = stop
     return kept
 
 
@@ -85,7 +89,7 @@ def judge(
     title_kecamatan_hits: int = 0,
 ) -> Relevance:
     """Score how much a post is about the regency (0..1) and decide ``relevant``."""
-    found = _longest(match_spans(tokens, index))
+    found = _longest(match_spans(tokens, index), ordered=True)
     # ``tokens`` starts with the title's tokens (the pipeline puts them first).
     title_end = len(title_tokens)
     regency: list[str] = []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 
 ALIAS_WEIGHT = 3.0
 KEYWORD_WEIGHT = 1.0
@@ -140,7 +141,7 @@ def _spans(seq: Sequence[str], heads: dict[str, Head], found: list[tuple[int, Te
     n = len(seq)
     last = n - 1
     # Only the words that begin some term are visited (most posts have few).
-    for i in [i for i, first in enumerate(seq) if first in heads]:
+    for i in compress(range(n), map(heads.__contains__, seq)):
         head = heads[seq[i]]
         if i < last and seq[i + 1] in head.seconds:
             longer = head.longer
