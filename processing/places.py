@@ -269,25 +269,33 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             # is about the regency, but which kecamatan is left open.
             unresolved += 1
     _drop_weak(kecamatan, strength, pinned)
-    terms = {k: tuple(dict.fromkeys(v)) for k, v in kecamatan.items()}
+    terms = {k: _unique(v) for k, v in kecamatan.items()}
     return PlaceHits(
-        kecamatan=tuple(kecamatan),
-        desa=tuple(dict.fromkeys(f"{k}/{d}" for k, d, _ in desa)),
-        terms=terms,
-        kota_terms=tuple(dict.fromkeys(kota)),
-        foreign_terms=tuple(dict.fromkeys(foreign)),
-        unresolved_desa=unresolved,
-        direct=direct_names,
+        tuple(kecamatan),
+        _unique([f"{k}/{d}" for k, d, _ in desa]) if desa else (),
+        terms,
+        _unique(kota),
+        _unique(foreign),
+        unresolved,
+        direct_names,
     )
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    """``values`` without repeats, in first-seen order."""
+    if len(values) < 2:
+        return tuple(values)
+    return tuple(dict.fromkeys(values))
 
 
 def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
     """Drop seat mentions, and road/venue/direction ones beside a stronger place."""
-    if len(kecamatan) < 2:
-        for name in kecamatan:  # alone, it goes only if it is a seat
-            if strength.get(name, 3) < 1 and name not in pinned:
-                del kecamatan[name]
-                break
+    if not kecamatan:
+        return
+    if len(kecamatan) == 1:  # alone, it goes only if it is a seat
+        name = next(iter(kecamatan))
+        if strength.get(name, 3) < 1 and name not in pinned:
+            del kecamatan[name]
         return
     best = max((strength.get(k, 3) for k in kecamatan), default=3)
     for name in [k for k in kecamatan if strength.get(k, 3) < max(best, 1)]:

@@ -193,45 +193,52 @@ class Tags:
 _EMPTY = Tags((), (), {}, {}, {}, {})
 
 
+# Kinds that only give context to other hits (never scored): their order does not matter.
+_CONTEXT = frozenset({"requires", "exclude", "topic_exclude"})
+
+
 def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:
     return (hit[0], *_rank(hit[1]))
 
 
 def _tag_hits(
     stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None
-) -> list[tuple[int, Term]]:
-    """``match_spans`` in the order ``tag`` reads them: by start, then by rank."""
+) -> tuple[list[tuple[int, Term]], list[tuple[int, Term]]]:
+    """``match_spans`` as ``tag`` reads them: every hit in the order of :func:`_hit_order`,
+    except exact context hits (``requires``/``exclude``), which come apart, unordered."""
     hits: list[tuple[int, Term]] = []
     if index.heads:
         _spans(stems, index.heads, hits)
+    context: list[tuple[int, Term]] = []
     if not index.heads_exact or tokens is None:
-        return hits
+        return hits, context
     exact: list[tuple[int, Term]] = []
     _spans(tokens, index.heads_exact, exact)
     if not exact:
-        return hits
-    starts = {start for start, _ in hits}
-    hits += exact
-    if any(start in starts for start, _ in exact):
-        hits.sort(key=_hit_order)  # a start with both kinds: interleave by rank
-    else:
-        hits.sort(key=_start)  # each list is already ranked within a start
-    return hits
-
-
-def _start(hit: tuple[int, Term]) -> int:
-    return hit[0]
+        return hits, context
+    ranked = [hit for hit in exact if hit[1].kind not in _CONTEXT]
+    if len(ranked) < len(exact):
+        context = [hit for hit in exact if hit[1].kind in _CONTEXT]
+    if ranked:
+        # Both lists are ranked within a start already: interleave them (stable, so
+        # a stem hit comes before an exact one of the same rank).
+        hits += ranked
+        hits.sort(key=_hit_order)
+    return hits, context
 
 
 def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None) -> Tags:
-    """Tag one post's stems (and, for exact terms, its normalized tokens)."""
-    # Longest first, so a phrase claims its words before its parts do.
-    hits = _tag_hits(stems, index, tokens)
+    """Tag one post's stems (and, for exact terms, its normalized tokens).
+
+    Hits are read by start, longest first, so a phrase claims its words before its
+    parts do; everything a hit's verdict depends on is known when it is read.
+    """
+    hits, context = _tag_hits(stems, index, tokens)
     if not hits:
         return _EMPTY
     excluded: dict[str, list[tuple[int, int]]] = {}
     excluded_topics: set[str] = set()
-    for start, term in hits:
+    for start, term in [*hits, *context] if context else hits:
         kind = term.kind
         if kind == "exclude":
             excluded.setdefault(term.department, []).append((start, start + len(term.stems)))
@@ -279,7 +286,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             if needed:
                 if where is None:
                     where = {}
-                    for i, hit in hits:
+                    for i, hit in (*hits, *context):
                         where.setdefault(hit.text, []).append(i)
                 if not _near(start, end, needed, where):
                     continue
@@ -336,16 +343,30 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
         chosen = [d for d, s in scores.items() if s >= THRESHOLD]
     if not chosen:
         return _EMPTY
-    departments = sorted(chosen, key=lambda d: (d in GENERAL_DEPARTMENTS, -scores[d], d))
-    kept_topics = {t: v for t, v in topic_terms.items() if index.topic_department[t] in chosen}
-    topics = tuple(sorted(kept_topics, key=lambda t: (-len(kept_topics[t]), t)))
+    if len(chosen) > 1:
+        chosen.sort(key=lambda d: (d in GENERAL_DEPARTMENTS, -scores[d], d))
+    department_terms: dict[str, tuple[str, ...]] = {}
+    chosen_scores: dict[str, float] = {}
+    for d in chosen:
+        department_terms[d] = tuple(dep_terms[d])
+        chosen_scores[d] = scores[d]
+    if not topic_terms:
+        return Tags(tuple(chosen), (), department_terms, {}, {}, chosen_scores)
+    topic_department = index.topic_department
+    kept_topics: dict[str, tuple[str, ...]] = {}
+    for t, cues in topic_terms.items():
+        if topic_department[t] in chosen:
+            kept_topics[t] = tuple(cues)
+    topics = tuple(kept_topics)
+    if len(topics) > 1:
+        topics = tuple(sorted(kept_topics, key=lambda t: (-len(kept_topics[t]), t)))
     return Tags(
-        departments=tuple(departments),
+        departments=tuple(chosen),
         topics=topics,
-        department_terms={d: tuple(dep_terms[d]) for d in departments},
-        topic_terms={t: tuple(v) for t, v in kept_topics.items()},
-        topic_departments={t: index.topic_department[t] for t in topics},
-        scores={d: scores[d] for d in departments},
+        department_terms=department_terms,
+        topic_terms=kept_topics,
+        topic_departments={t: topic_department[t] for t in topics},
+        scores=chosen_scores,
     )
 
 
