@@ -77,7 +77,8 @@ class AspirasiLexicon:
     # The cue tables arranged by first word (see ``CueHead``), per post kind.
     news_heads: dict[str, CueHead] = field(default_factory=dict)
     social_heads: dict[str, CueHead] = field(default_factory=dict)
-    # Every word ``classify`` looks at a position for: negations, cue starts, polarity.
+    # Every word ``classify`` looks at a position for: negations, cue starts, polarity,
+    # past markers.
     watched: frozenset[str] = frozenset()
 
     def with_tables(self) -> AspirasiLexicon:
@@ -94,7 +95,7 @@ class AspirasiLexicon:
             cue_sizes=cue_sizes,
             news_heads=_heads(news),
             social_heads=_heads(social),
-            watched=self.negations | firsts | frozenset(self.polarity),
+            watched=self.negations | firsts | frozenset(self.polarity) | self.past_markers,
         )
 
 
@@ -211,12 +212,22 @@ def classify(
     # One pass finds every position a rule below looks at.
     watched = lexicon.watched
     spots = list(compress(range(n), map(watched.__contains__, tokens)))
+    polarity = lexicon.polarity
+    past_markers = lexicon.past_markers
+    polar = 0.0  # the polarity words' sum, negated ones flipped
+    any_past = False
     for i in spots:
-        if tokens[i] in negations:
+        token = tokens[i]
+        if token in negations:
             for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
                 if tokens[j] in BOUNDARIES:
                     break  # negation ends with the clause
                 negated.add(j)
+        # Negation reaches forward only: whether ``i`` is negated is known here.
+        value = polarity.get(token)
+        if value:
+            polar += -value if i in negated else value
+        any_past = any_past or token in past_markers
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
@@ -232,7 +243,7 @@ def classify(
             if i not in negated:  # "tidak rusak" is no complaint (nor praise)
                 complaints.append(phrase)
                 voiced = voiced or phrase in lexicon.complaint_voice
-                if _preceded(tokens, i, lexicon.past_markers, NEGATION_SPAN):
+                if any_past and _preceded(tokens, i, past_markers, NEGATION_SPAN):
                     past.append(phrase)
         elif kind == "praise":
             if i in negated:
@@ -274,14 +285,14 @@ def classify(
     asked = question or (bool(tokens) and tokens[0] in lexicon.question_words)
     if is_news:
         asked = not lexicon.question_news.isdisjoint(tokens)
-    sentiment = _sentiment(
-        tokens, spots, negated, lexicon.polarity, len(complaints), len(praises)
-    )
-    cues = {
-        "keluhan": tuple(complaints),
-        "apresiasi": tuple(praises),
-        "permintaan": tuple(requests),
-    }
+    sentiment = math.tanh((polar + 0.8 * (len(praises) - len(complaints))) / 3.0)
+    cues: dict[str, tuple[str, ...]] = {}
+    if complaints:
+        cues["keluhan"] = tuple(complaints)
+    if praises:
+        cues["apresiasi"] = tuple(praises)
+    if requests:
+        cues["permintaan"] = tuple(requests)
     if asked and complaints and all(c in lexicon.complaint_weak for c in complaints):
         complaints = []  # "syaratnya apa? ktp saya hilang" asks
     info_only = asked and requests and all(r in lexicon.request_info for r in requests)
@@ -294,7 +305,7 @@ def classify(
         label = "permintaan"  # mainly a request; a complaint ending in "tolong" is keluhan
     elif complaints and len(complaints) >= len(praises):
         label = "keluhan"
-    elif complaints and social and any(t in lexicon.sarcasm for t in tokens):
+    elif complaints and social and not lexicon.sarcasm.isdisjoint(tokens):
         label = "keluhan"  # "mantap, jalannya kayak kubangan": praise as sarcasm
     elif asked:
         label = "pertanyaan"
@@ -302,7 +313,7 @@ def classify(
         label = "apresiasi"
     else:
         label = "informasi"
-    return Verdict(label, sentiment, {k: v for k, v in cues.items() if v})
+    return Verdict(label, sentiment, cues)
 
 
 def _preceded(tokens: Sequence[str], i: int, words: frozenset[str], span: int) -> bool:
@@ -324,14 +335,3 @@ def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:
         if token in actors:
             return True
     return False
-
-
-def _sentiment(tokens: Sequence[str], spots: list[int], negated: set[int],
-               polarity: Mapping[str, float], complaints: int, praises: int) -> float:  # fmt: skip
-    total = 0.0
-    for i in spots:
-        value = polarity.get(tokens[i])
-        if value:
-            total += -value if i in negated else value
-    total += 0.8 * (praises - complaints)
-    return math.tanh(total / 3.0)

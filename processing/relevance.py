@@ -11,10 +11,11 @@ sides is judged on which side has more weight.
 from __future__ import annotations
 
 import math
+from itertools import compress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from processing.tagging import Term, TermIndex, match_spans
+from processing.tagging import Term, TermIndex
 
 REGENCY_WEIGHT = 2.0
 KECAMATAN_WEIGHT = 2.0
@@ -52,20 +53,45 @@ def build_index(
     return TermIndex.build(terms)
 
 
-def _longest(spans: list[tuple[int, Term]], ordered: bool = False) -> list[tuple[int, Term]]:
-    """Drop matches inside a longer one ("kota bogor" inside "wali kota bogor").
-
-    ``ordered``: ``spans`` already come by start, longest first (``match_spans``
-    without exact terms, which a relevance index never has).
-    """
-    if not ordered:
-        spans.sort(key=lambda h: (h[0], -len(h[1].stems)))
+def _longest(spans: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
+    """Drop matches inside a longer one ("kota bogor" inside "wali kota bogor")."""
+    spans.sort(key=lambda h: (h[0], -len(h[1].stems)))
     kept: list[tuple[int, Term]] = []
     end = -1
     for start, term in spans:
         stop = start + len(term.stems)
         if stop > end:
             kept.append((start, term))
+            end = stop
+    return kept
+
+
+def longest_spans(tokens: Sequence[str], index: TermIndex) -> list[tuple[int, Term]]:
+    """``_longest(match_spans(tokens, index))`` in one pass (a relevance index has no
+    exact terms): at each start only the first term, the longest, can be kept."""
+    heads = index.heads
+    kept: list[tuple[int, Term]] = []
+    n = len(tokens)
+    last = n - 1
+    end = -1
+    for i in compress(range(n), map(heads.__contains__, tokens)):
+        head = heads[tokens[i]]
+        term: Term | None = None
+        if i < last and tokens[i + 1] in head.seconds:
+            longer = head.longer
+            for size in head.sizes:
+                if i + size <= n:
+                    terms = longer.get(tuple(tokens[i : i + size]))
+                    if terms is not None:
+                        term = terms[0]
+                        break
+        if term is None:
+            if not head.single:
+                continue
+            term = head.single[0]
+        stop = i + len(term.stems)
+        if stop > end:
+            kept.append((i, term))
             end = stop
     return kept
 
@@ -89,7 +115,7 @@ def judge(
     title_kecamatan_hits: int = 0,
 ) -> Relevance:
     """Score how much a post is about the regency (0..1) and decide ``relevant``."""
-    found = _longest(match_spans(tokens, index), ordered=True)
+    found = longest_spans(tokens, index)
     # ``tokens`` starts with the title's tokens (the pipeline puts them first).
     title_end = len(title_tokens)
     regency: list[str] = []
@@ -127,9 +153,12 @@ def judge(
         score += DEPARTMENT_WEIGHT
     probability = _logistic(score * 1.2)
     return Relevance(
-        relevant=probability >= threshold,
-        score=probability,
-        regency_terms=tuple(dict.fromkeys(regency)),
-        kota_terms=tuple(dict.fromkeys(kota)),
-        elsewhere_terms=tuple(dict.fromkeys(elsewhere)),
+        probability >= threshold, probability, _unique(regency), _unique(kota), _unique(elsewhere)
     )
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    """``values`` without repeats, in first-seen order."""
+    if len(values) < 2:
+        return tuple(values)
+    return tuple(dict.fromkeys(values))

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from operator import itemgetter
 
 ALIAS_WEIGHT = 3.0
 KEYWORD_WEIGHT = 1.0
@@ -222,8 +223,10 @@ def _tag_hits(
     if ranked:
         # Both lists are ranked within a start already: interleave them (stable, so
         # a stem hit comes before an exact one of the same rank).
+        starts = {start for start, _ in hits}
+        collide = any(start in starts for start, _ in ranked)
         hits += ranked
-        hits.sort(key=_hit_order)
+        hits.sort(key=_hit_order if collide else itemgetter(0))
     return hits, context
 
 
@@ -246,8 +249,6 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             excluded_topics.add(term.topic)
     # Where each term's text starts: only needed for topics with ``requires`` (rare).
     where: dict[str, list[int]] | None = None
-    # A comparison word anywhere? Otherwise no hit needs the check below.
-    simile = not SIMILE.isdisjoint(stems) or bool(tokens and not SIMILE.isdisjoint(tokens))
     requires = index.topic_requires
     # Hits come by start, so every counted span starts at or before the current hit,
     # which lies inside one exactly when the span reaches its end. So two numbers
@@ -270,9 +271,7 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
         ):  # fmt: skip
             fallback.append(term)
             continue
-        if simile and start and (
-            stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)
-        ):
+        if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
             continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
         size = len(term.stems)
         end = start + size
@@ -335,16 +334,17 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
             for cue in cues:
                 if cue not in names:
                     names.append(cue)
-    chosen = [d for d, s in scores.items() if s >= THRESHOLD]
-    if not chosen and fallback:
+    # Specific departments first, then by score, then by name.
+    ranked = [(d in GENERAL_DEPARTMENTS, -s, d) for d, s in scores.items() if s >= THRESHOLD]
+    if not ranked and fallback:
         for term in fallback:
             scores[term.department] = scores.get(term.department, 0.0) + ALIAS_WEIGHT
             _add(dep_terms, term.department, term.text)
-        chosen = [d for d, s in scores.items() if s >= THRESHOLD]
-    if not chosen:
+        ranked = [(d in GENERAL_DEPARTMENTS, -s, d) for d, s in scores.items() if s >= THRESHOLD]
+    if not ranked:
         return _EMPTY
-    if len(chosen) > 1:
-        chosen.sort(key=lambda d: (d in GENERAL_DEPARTMENTS, -scores[d], d))
+    ranked.sort()
+    chosen = [d for _, _, d in ranked]
     department_terms: dict[str, tuple[str, ...]] = {}
     chosen_scores: dict[str, float] = {}
     for d in chosen:
@@ -358,8 +358,8 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
         if topic_department[t] in chosen:
             kept_topics[t] = tuple(cues)
     topics = tuple(kept_topics)
-    if len(topics) > 1:
-        topics = tuple(sorted(kept_topics, key=lambda t: (-len(kept_topics[t]), t)))
+    if len(topics) > 1:  # most cues first, then by name
+        topics = tuple(t for _, t in sorted([(-len(v), t) for t, v in kept_topics.items()]))
     return Tags(
         departments=tuple(chosen),
         topics=topics,
