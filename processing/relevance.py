@@ -74,7 +74,7 @@ def longest_spans(tokens: Sequence[str], index: TermIndex) -> list[tuple[int, Te
     n = len(tokens)
     last = n - 1
     end = -1
-    for i in compress(range(n), map(heads.__contains__, tokens)):
+    for i in compress(range(n), map(index.firsts.__contains__, tokens)):
         head = heads[tokens[i]]
         term: Term | None = None
         if i < last and tokens[i + 1] in head.seconds:

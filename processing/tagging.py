@@ -75,7 +75,7 @@ class Head:
     longer: dict[tuple[str, ...], tuple[Term, ...]]
 
 
-def _heads(table: dict[str, tuple[Term, ...]]) -> dict[str, Head]:
+def _heads(table: Mapping[str, tuple[Term, ...]]) -> dict[str, Head]:
     heads: dict[str, Head] = {}
     for first, terms in table.items():
         ranked = sorted(terms, key=_rank)  # stable: config order among equals
@@ -96,15 +96,25 @@ def _heads(table: dict[str, tuple[Term, ...]]) -> dict[str, Head]:
 class TermIndex:
     """Terms grouped by their first stem (or first word, for exact terms), longest first.
 
-    ``heads``/``heads_exact`` hold the same terms arranged for :func:`match_spans`.
+    ``heads``/``heads_exact`` hold the same terms arranged for :func:`match_spans`
+    (derived from ``by_first``/``by_first_exact``).
     """
 
     by_first: Mapping[str, tuple[Term, ...]]
     topic_department: Mapping[str, str] = field(default_factory=dict)
     topic_requires: Mapping[str, frozenset[str]] = field(default_factory=dict)
     by_first_exact: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
-    heads: dict[str, Head] = field(default_factory=dict)
-    heads_exact: dict[str, Head] = field(default_factory=dict)
+    heads: dict[str, Head] = field(init=False, repr=False, compare=False)
+    heads_exact: dict[str, Head] = field(init=False, repr=False, compare=False)
+    firsts: frozenset[str] = field(init=False, repr=False, compare=False)
+    firsts_exact: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        heads, exact = _heads(self.by_first), _heads(self.by_first_exact)
+        object.__setattr__(self, "heads", heads)
+        object.__setattr__(self, "heads_exact", exact)
+        object.__setattr__(self, "firsts", frozenset(heads))
+        object.__setattr__(self, "firsts_exact", frozenset(exact))
 
     @classmethod
     def build(cls, terms: Iterable[Term]) -> TermIndex:
@@ -124,25 +134,25 @@ class TermIndex:
         def order(table: dict[str, list[Term]]) -> dict[str, tuple[Term, ...]]:
             return {k: tuple(sorted(v, key=lambda t: -len(t.stems))) for k, v in table.items()}
 
-        by_first, by_first_exact = order(grouped), order(exact)
         return cls(
-            by_first=by_first,
+            by_first=order(grouped),
             topic_department=topic_department,
             topic_requires={k: frozenset(v) for k, v in requires.items()},
-            by_first_exact=by_first_exact,
-            heads=_heads(by_first),
-            heads_exact=_heads(by_first_exact),
+            by_first_exact=order(exact),
         )
 
 
-def _spans(seq: Sequence[str], heads: dict[str, Head], found: list[tuple[int, Term]]) -> None:
+def _spans(
+    seq: Sequence[str], heads: dict[str, Head], firsts: frozenset[str], found: list[tuple[int, Term]]
+) -> None:
     """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank."""
-    if heads.keys().isdisjoint(seq):
-        return  # one C-level pass: most posts have no exact term at all
+    if firsts.isdisjoint(seq):
+        return  # one C-level pass: many posts have no exact term at all
     n = len(seq)
     last = n - 1
-    # Only the words that begin some term are visited (most posts have few).
-    for i in compress(range(n), map(heads.__contains__, seq)):
+    # Only the words that begin some term are visited (most posts have few), found
+    # in one C-level pass.
+    for i in compress(range(n), map(firsts.__contains__, seq)):
         head = heads[seq[i]]
         if i < last and seq[i + 1] in head.seconds:
             longer = head.longer
@@ -166,9 +176,9 @@ def match_spans(
     """
     found: list[tuple[int, Term]] = []
     if index.heads:
-        _spans(stems, index.heads, found)
+        _spans(stems, index.heads, index.firsts, found)
     if index.heads_exact and tokens is not None:
-        _spans(tokens, index.heads_exact, found)
+        _spans(tokens, index.heads_exact, index.firsts_exact, found)
     return found
 
 
@@ -209,12 +219,12 @@ def _tag_hits(
     except exact context hits (``requires``/``exclude``), which come apart, unordered."""
     hits: list[tuple[int, Term]] = []
     if index.heads:
-        _spans(stems, index.heads, hits)
+        _spans(stems, index.heads, index.firsts, hits)
     context: list[tuple[int, Term]] = []
     if not index.heads_exact or tokens is None:
         return hits, context
     exact: list[tuple[int, Term]] = []
-    _spans(tokens, index.heads_exact, exact)
+    _spans(tokens, index.heads_exact, index.firsts_exact, exact)
     if not exact:
         return hits, context
     ranked = [hit for hit in exact if hit[1].kind not in _CONTEXT]
