@@ -26,9 +26,9 @@ Rules over normalized (unstemmed) tokens with our own lexicons in
 from __future__ import annotations
 
 import math
-from itertools import compress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import compress
 
 NEGATION_SPAN = 3
 ACTOR_CLAUSE = 25  # tokens looked back, within the clause
@@ -101,8 +101,11 @@ class AspirasiLexicon:
 
 @dataclass(frozen=True, slots=True)
 class CueHead:
-    """The cues beginning with one word: its own kind, if it is a cue alone, and the
-    longer cues, tried only when the next word is one of ``seconds``."""
+    """The cues beginning with one word.
+
+    ``single`` is its own kind, if it is a cue alone; the longer cues are tried
+    only when the next word is one of ``seconds``.
+    """
 
     single: str | None
     seconds: frozenset[str]
@@ -155,7 +158,10 @@ def build_cue_tables(
 
 
 def _scan(
-    tokens: Sequence[str], spots: list[int], heads: dict[str, CueHead], table: Mapping[tuple[str, ...], str]
+    tokens: Sequence[str],
+    spots: list[int],
+    heads: dict[str, CueHead],
+    table: Mapping[tuple[str, ...], str],
 ) -> tuple[list[tuple[int, str, str]], set[int]]:
     """Longest-first cue matching: (position, kind, phrase) and the neutral positions.
 

@@ -11,9 +11,9 @@ sides is judged on which side has more weight.
 from __future__ import annotations
 
 import math
-from itertools import compress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from processing.tagging import Term, TermIndex
 
@@ -53,22 +53,12 @@ def build_index(
     return TermIndex.build(terms)
 
 
-def _longest(spans: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
-    """Drop matches inside a longer one ("kota bogor" inside "wali kota bogor")."""
-    spans.sort(key=lambda h: (h[0], -len(h[1].stems)))
-    kept: list[tuple[int, Term]] = []
-    end = -1
-    for start, term in spans:
-        stop = start + len(term.stems)
-        if stop > end:
-            kept.append((start, term))
-            end = stop
-    return kept
-
-
 def longest_spans(tokens: Sequence[str], index: TermIndex) -> list[tuple[int, Term]]:
-    """``_longest(match_spans(tokens, index))`` in one pass (a relevance index has no
-    exact terms): at each start only the first term, the longest, can be kept."""
+    """Every match not inside a longer one ("kota bogor" inside "wali kota bogor").
+
+    One pass over ``match_spans`` order (a relevance index has no exact terms): at
+    each start only the first term, the longest, can be kept.
+    """
     heads = index.heads
     kept: list[tuple[int, Term]] = []
     n = len(tokens)

@@ -143,7 +143,10 @@ class TermIndex:
 
 
 def _spans(
-    seq: Sequence[str], heads: dict[str, Head], firsts: frozenset[str], found: list[tuple[int, Term]]
+    seq: Sequence[str],
+    heads: dict[str, Head],
+    firsts: frozenset[str],
+    found: list[tuple[int, Term]],
 ) -> None:
     """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank."""
     if firsts.isdisjoint(seq):
@@ -215,8 +218,11 @@ def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:
 def _tag_hits(
     stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None
 ) -> tuple[list[tuple[int, Term]], list[tuple[int, Term]]]:
-    """``match_spans`` as ``tag`` reads them: every hit in the order of :func:`_hit_order`,
-    except exact context hits (``requires``/``exclude``), which come apart, unordered."""
+    """``match_spans`` as ``tag`` reads them: (ordered hits, context hits).
+
+    Every hit comes in the order of :func:`_hit_order`, except exact context hits
+    (``requires``/``exclude``), which come apart, unordered.
+    """
     hits: list[tuple[int, Term]] = []
     if index.heads:
         _spans(stems, index.heads, index.firsts, hits)
