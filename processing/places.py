@@ -269,7 +269,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
             # is about the regency, but which kecamatan is left open.
             unresolved += 1
     _drop_weak(kecamatan, strength, pinned)
-    terms = {k: _unique(v) for k, v in kecamatan.items()}
+    terms = {k: tuple(v) if len(v) < 2 else tuple(dict.fromkeys(v)) for k, v in kecamatan.items()}
     return PlaceHits(
         tuple(kecamatan),
         _unique([f"{k}/{d}" for k, d, _ in desa]) if desa else (),
@@ -290,15 +290,17 @@ def _unique(values: list[str]) -> tuple[str, ...]:
 
 def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
     """Drop seat mentions, and road/venue/direction ones beside a stronger place."""
-    if not kecamatan:
-        return
-    if len(kecamatan) == 1:  # alone, it goes only if it is a seat
-        name = next(iter(kecamatan))
-        if strength.get(name, 3) < 1 and name not in pinned:
-            del kecamatan[name]
-        return
-    best = max((strength.get(k, 3) for k in kecamatan), default=3)
-    for name in [k for k in kecamatan if strength.get(k, 3) < max(best, 1)]:
+    bar = 1  # the best mention's strength, at least a direction's
+    low = 3
+    for name in kecamatan:
+        level = strength.get(name, 3)
+        if level > bar:
+            bar = level
+        if level < low:
+            low = level
+    if low >= bar:
+        return  # the usual case: every mention as strong as the best
+    for name in [k for k in kecamatan if strength.get(k, 3) < bar]:
         if name not in pinned:
             del kecamatan[name]
 
