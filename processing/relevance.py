@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress
 
-from processing.tagging import Term, TermIndex
+from processing.terms import Term, TermIndex
 
 REGENCY_WEIGHT = 2.0
 KECAMATAN_WEIGHT = 2.0

@@ -1,0 +1,169 @@
+"""Terms and their index: find every configured phrase in a post in one pass.
+
+A :class:`Term` is one phrase of the taxonomy (or of the relevance lists), already
+stemmed, or normalized when it must match a word exactly. :class:`TermIndex`
+groups terms by their first word; for matching it arranges each group as a
+:class:`Head`: the one-word terms, and the longer ones looked up by their whole
+word tuple, tried only when the next word can continue one. ``match_spans`` finds
+the words that begin a term in one C-level pass over the post, so a post costs a
+pass plus a few lookups per such word (scoring lives in ``processing.tagging``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import compress
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One matchable phrase, already stemmed (or normalized, when ``exact``)."""
+
+    stems: tuple[str, ...]
+    text: str
+    department: str
+    kind: str  # alias | keyword | topic | exclude | topic_exclude | requires | fallback
+    topic: str | None = None
+    exact: bool = False
+
+
+# On the same span, the stronger kind counts.
+_PRIORITY = {"alias": 0, "topic": 1, "keyword": 2}
+
+
+def term_rank(term: Term) -> tuple[int, int]:
+    """Order of terms at one start: longest first, then alias, topic, keyword, the rest."""
+    return -len(term.stems), _PRIORITY.get(term.kind, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The terms that begin with one word, arranged for matching.
+
+    ``single`` are the one-word terms; the longer ones are looked up by their whole
+    word tuple in ``longer``, trying each length in ``sizes`` (longest first), but
+    only when the next word is one of ``seconds`` (most starts are one-word hits).
+    """
+
+    single: tuple[Term, ...]
+    seconds: frozenset[str]
+    sizes: tuple[int, ...]
+    longer: dict[tuple[str, ...], tuple[Term, ...]]
+
+
+def _heads(table: Mapping[str, tuple[Term, ...]]) -> dict[str, Head]:
+    heads: dict[str, Head] = {}
+    for first, terms in table.items():
+        ranked = sorted(terms, key=term_rank)  # stable: config order among equals
+        longer: dict[tuple[str, ...], list[Term]] = {}
+        for term in ranked:
+            if len(term.stems) > 1:
+                longer.setdefault(term.stems, []).append(term)
+        heads[first] = Head(
+            single=tuple(t for t in ranked if len(t.stems) == 1),
+            seconds=frozenset(k[1] for k in longer),
+            sizes=tuple(sorted({len(k) for k in longer}, reverse=True)),
+            longer={k: tuple(v) for k, v in longer.items()},
+        )
+    return heads
+
+
+@dataclass(frozen=True)
+class TermIndex:
+    """Terms grouped by their first stem (or first word, for exact terms), longest first.
+
+    ``heads``/``heads_exact`` hold the same terms arranged for :func:`match_spans`
+    (derived from ``by_first``/``by_first_exact``).
+    """
+
+    by_first: Mapping[str, tuple[Term, ...]]
+    topic_department: Mapping[str, str] = field(default_factory=dict)
+    topic_requires: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    by_first_exact: Mapping[str, tuple[Term, ...]] = field(default_factory=dict)
+    heads: dict[str, Head] = field(init=False, repr=False, compare=False)
+    heads_exact: dict[str, Head] = field(init=False, repr=False, compare=False)
+    firsts: frozenset[str] = field(init=False, repr=False, compare=False)
+    firsts_exact: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        heads, exact = _heads(self.by_first), _heads(self.by_first_exact)
+        object.__setattr__(self, "heads", heads)
+        object.__setattr__(self, "heads_exact", exact)
+        object.__setattr__(self, "firsts", frozenset(heads))
+        object.__setattr__(self, "firsts_exact", frozenset(exact))
+
+    @classmethod
+    def build(cls, terms: Iterable[Term]) -> TermIndex:
+        grouped: dict[str, list[Term]] = {}
+        exact: dict[str, list[Term]] = {}
+        topic_department: dict[str, str] = {}
+        requires: dict[str, set[str]] = {}
+        for term in terms:
+            if not term.stems:
+                continue
+            (exact if term.exact else grouped).setdefault(term.stems[0], []).append(term)
+            if term.topic:
+                topic_department.setdefault(term.topic, term.department)
+                if term.kind == "requires":
+                    requires.setdefault(term.topic, set()).add(term.text)
+
+        def order(table: dict[str, list[Term]]) -> dict[str, tuple[Term, ...]]:
+            return {k: tuple(sorted(v, key=lambda t: -len(t.stems))) for k, v in table.items()}
+
+        return cls(
+            by_first=order(grouped),
+            topic_department=topic_department,
+            topic_requires={k: frozenset(v) for k, v in requires.items()},
+            by_first_exact=order(exact),
+        )
+
+
+def find_spans(
+    seq: Sequence[str],
+    heads: dict[str, Head],
+    firsts: frozenset[str],
+    found: list[tuple[int, Term]],
+) -> None:
+    """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank."""
+    if firsts.isdisjoint(seq):
+        return  # one C-level pass: many posts have no exact term at all
+    n = len(seq)
+    last = n - 1
+    # Only the words that begin some term are visited (most posts have few), found
+    # in one C-level pass.
+    for i in compress(range(n), map(firsts.__contains__, seq)):
+        head = heads[seq[i]]
+        if i < last and seq[i + 1] in head.seconds:
+            longer = head.longer
+            for size in head.sizes:
+                if i + size <= n:
+                    terms = longer.get(tuple(seq[i : i + size]))
+                    if terms is not None:
+                        for term in terms:
+                            found.append((i, term))
+        for term in head.single:
+            found.append((i, term))
+
+
+def match_spans(
+    stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None
+) -> list[tuple[int, Term]]:
+    """Return (start, term) for every term occurring contiguously in the post.
+
+    Stem terms come first, then exact ones (matched on ``tokens``); each in order of
+    start, then longest first, then alias, topic, keyword and the other kinds.
+    """
+    found: list[tuple[int, Term]] = []
+    if index.heads:
+        find_spans(stems, index.heads, index.firsts, found)
+    if index.heads_exact and tokens is not None:
+        find_spans(tokens, index.heads_exact, index.firsts_exact, found)
+    return found
+
+
+def match(
+    stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None
+) -> list[Term]:
+    """Return every term whose stems occur contiguously in ``stems``."""
+    return [term for _, term in match_spans(stems, index, tokens)]
