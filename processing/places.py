@@ -94,8 +94,8 @@ def _reading(candidates: tuple[Place, ...]) -> Reading:
 class PlaceIndex:
     """Compact name -> candidate places.
 
-    ``prefixes`` (every prefix of every name key) and ``readings`` are derived from
-    ``names`` when not given.
+    ``prefixes`` (every prefix of every name key; derived when not given) and
+    ``readings`` (each key's :class:`Reading`) are derived from ``names``.
     """
 
     names: Mapping[str, tuple[Place, ...]]
@@ -104,15 +104,13 @@ class PlaceIndex:
     # One-word names that are also common words ("tengah", "gudang"): they need a
     # "desa"/"kelurahan" marker or their kecamatan named in the same post.
     common: frozenset[str] = frozenset()
-    readings: dict[str, Reading] = field(default_factory=dict)
+    readings: dict[str, Reading] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.prefixes:
-            keys = self.names
-            object.__setattr__(self, "prefixes", frozenset(_prefixes(keys)))
-        if not self.readings:
-            readings = {key: _reading(tuple(v)) for key, v in self.names.items()}
-            object.__setattr__(self, "readings", readings)
+            object.__setattr__(self, "prefixes", frozenset(_prefixes(self.names)))
+        readings = {key: _reading(tuple(v)) for key, v in self.names.items()}
+        object.__setattr__(self, "readings", readings)
 
     @classmethod
     def build(
