@@ -223,16 +223,14 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     for t, cues in topic_terms.items():
         if topic_department[t] in chosen:
             kept_topics[t] = tuple(cues)
-    topics = tuple(kept_topics)
+    topics = list(kept_topics)
     if len(topics) > 1:  # most cues first, then by name
-        topics = tuple(t for _, t in sorted([(-len(v), t) for t, v in kept_topics.items()]))
+        topics = [t for _, t in sorted([(-len(v), t) for t, v in kept_topics.items()])]
+    topic_departments: dict[str, str] = {}
+    for t in topics:
+        topic_departments[t] = topic_department[t]
     return Tags(
-        departments=tuple(chosen),
-        topics=topics,
-        department_terms=department_terms,
-        topic_terms=kept_topics,
-        topic_departments={t: topic_department[t] for t in topics},
-        scores=chosen_scores,
+        tuple(chosen), tuple(topics), department_terms, kept_topics, topic_departments, chosen_scores
     )
 
 
