@@ -74,12 +74,18 @@ class AspirasiLexicon:
     first_words: frozenset[str] = frozenset()
     # First word -> the lengths of the cues it begins, longest first.
     cue_sizes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    # The cue tables arranged by first word (see ``CueHead``), per post kind.
-    news_heads: dict[str, CueHead] = field(default_factory=dict)
-    social_heads: dict[str, CueHead] = field(default_factory=dict)
-    # Every word ``classify`` looks at a position for: negations, cue starts, polarity,
-    # past markers.
-    watched: frozenset[str] = frozenset()
+    # Derived: the cue tables arranged by first word (see ``CueHead``), per post kind,
+    # and every word ``classify`` looks at a position for (negations, cue starts,
+    # polarity and past markers).
+    news_heads: dict[str, CueHead] = field(init=False, repr=False, compare=False)
+    social_heads: dict[str, CueHead] = field(init=False, repr=False, compare=False)
+    watched: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "news_heads", _heads(self.news_cues))
+        object.__setattr__(self, "social_heads", _heads(self.social_cues))
+        watched = self.negations | self.first_words | frozenset(self.polarity) | self.past_markers
+        object.__setattr__(self, "watched", watched)
 
     def with_tables(self) -> AspirasiLexicon:
         news, social, firsts = build_cue_tables(self)
@@ -93,9 +99,6 @@ class AspirasiLexicon:
             social_cues=social,
             first_words=firsts,
             cue_sizes=cue_sizes,
-            news_heads=_heads(news),
-            social_heads=_heads(social),
-            watched=self.negations | firsts | frozenset(self.polarity) | self.past_markers,
         )
 
 
@@ -112,7 +115,7 @@ class CueHead:
     sizes: tuple[int, ...]  # lengths of the longer cues, longest first
 
 
-def _heads(table: dict[tuple[str, ...], str]) -> dict[str, CueHead]:
+def _heads(table: Mapping[tuple[str, ...], str]) -> dict[str, CueHead]:
     longer: dict[str, list[tuple[str, ...]]] = {}
     for gram in table:
         longer.setdefault(gram[0], [])

@@ -230,7 +230,12 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     for t in topics:
         topic_departments[t] = topic_department[t]
     return Tags(
-        tuple(chosen), tuple(topics), department_terms, kept_topics, topic_departments, chosen_scores
+        tuple(chosen),
+        tuple(topics),
+        department_terms,
+        kept_topics,
+        topic_departments,
+        chosen_scores,
     )
 
 

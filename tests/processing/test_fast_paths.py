@@ -8,6 +8,7 @@ place names meet in every combination) mixed with random words.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -192,6 +193,10 @@ def test_classify_equals_reference(
     lex = resources.aspirasi
     got = classify(tokens, lex, question=question, is_news=is_news, emoji=emoji)
     assert got == ref.classify(tokens, lex, question=question, is_news=is_news, emoji=emoji)
+    # A lexicon without cue tables still reads negations and polarity alike.
+    bare = replace(lex, news_cues={}, social_cues={}, first_words=frozenset(), cue_sizes={})
+    got = classify(tokens, bare, question=question, is_news=is_news, emoji=emoji)
+    assert got == ref.classify(tokens, bare, question=question, is_news=is_news, emoji=emoji)
 
 
 def test_indexes_built_directly_derive_their_fast_tables(resources) -> None:
