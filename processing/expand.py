@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from itertools import chain
+from typing import Any
 
 # Words, punctuation runs and newlines: ``[a-z0-9]+(?:-[a-z0-9]+)*|(?<!\d)[.,;:!?]+|
 # [.,;:!?]+(?!\d)|\n``, written to start with one character class so the regex
@@ -126,15 +127,19 @@ class TokenMemo:
     punctuation in it already one ``CLAUSE``; ``flagged`` maps each flag to the
     chunks that raise it. A chunk's tokens are the text's tokens in that stretch:
     no token spans a space and every lookaround of ``TOKEN_RE`` sees a space as
-    it sees the text's start or end.
+    it sees the text's start or end. ``plain`` and ``pieces`` belong to
+    ``normalize``'s ASCII path: a space-separated piece of raw text -> its words
+    (pieces with nothing else in them), or everything it contributes.
     """
 
-    __slots__ = ("raw", "chunks", "flagged")
+    __slots__ = ("raw", "chunks", "flagged", "plain", "pieces")
 
     def __init__(self) -> None:
         self.raw: dict[str, Expansion] = {}
         self.chunks: dict[str, tuple[str, ...]] = {}
         self.flagged: dict[str, set[str]] = {}
+        self.plain: dict[str, tuple[str, ...]] = {}
+        self.pieces: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -143,6 +148,8 @@ class TokenMemo:
         self.raw.clear()
         self.chunks.clear()
         self.flagged.clear()
+        self.plain.clear()
+        self.pieces.clear()
 
     def expansion(
         self, raw: str, slang: Mapping[str, tuple[str, ...]], known: Callable[[str], bool]
@@ -155,14 +162,40 @@ class TokenMemo:
             self.raw[raw] = entry
         return entry
 
+    def words(
+        self,
+        lowered: str,
+        slang: Mapping[str, tuple[str, ...]],
+        known: Callable[[str], bool],
+        flags: set[str],
+    ) -> tuple[str, ...] | None:
+        """``lowered``'s words, each run of clause punctuation one ``CLAUSE`` (not dropped).
+
+        Adds the tokens' flags to ``flags``. None when a word expansion is the
+        clause token itself (only a custom slang lexicon gives one, and it must
+        not collapse like punctuation): the caller goes token by token then.
+        """
+        words: list[str] = []
+        for raw in TOKEN_RE.findall(lowered):
+            expanded, token_flags = self.expansion(raw, slang, known)
+            if expanded is None:
+                if not words or words[-1] != CLAUSE:
+                    words.append(CLAUSE)
+            elif CLAUSE in expanded:
+                return None
+            else:
+                words += expanded
+                if token_flags:
+                    flags |= token_flags
+        return tuple(words) if words else _NO_WORDS
+
     def learn(
         self, chunks: list[str], slang: Mapping[str, tuple[str, ...]], known: Callable[[str], bool]
     ) -> bool:
         """Remember every chunk not known yet; False if one cannot be remembered.
 
-        A chunk longer than ``MAX_CHUNK``, or holding a word expansion that is the
-        clause token itself (only a custom slang lexicon gives one, and it must
-        not collapse like punctuation), is left to the token-by-token path.
+        A chunk longer than ``MAX_CHUNK``, or one :meth:`words` refuses, is left to
+        the token-by-token path.
         """
         known_chunks = self.chunks
         if len(known_chunks) + len(chunks) > CHUNK_MEMO_SIZE:
@@ -173,19 +206,11 @@ class TokenMemo:
                 continue
             if len(chunk) > MAX_CHUNK:
                 return False
-            words: list[str] = []
             chunk_flags: set[str] = set()
-            for raw in TOKEN_RE.findall(chunk):
-                expanded, token_flags = self.expansion(raw, slang, known)
-                if expanded is None:
-                    if not words or words[-1] != CLAUSE:
-                        words.append(CLAUSE)
-                elif CLAUSE in expanded:
-                    return False
-                else:
-                    words += expanded
-                    chunk_flags |= token_flags
-            known_chunks[chunk] = tuple(words) if words else _NO_WORDS
+            words = self.words(chunk, slang, known, chunk_flags)
+            if words is None:
+                return False
+            known_chunks[chunk] = words
             for flag in chunk_flags:
                 self.flagged.setdefault(flag, set()).add(chunk)
         return True
@@ -211,11 +236,11 @@ def expand_text(
         if not flagged.isdisjoint(chunks):
             flags.add(flag)
     if CLAUSE in tokens:
-        return _collapse(tokens)
+        return collapse(tokens)
     return tokens
 
 
-def _collapse(tokens: list[str]) -> list[str]:
+def collapse(tokens: list[str]) -> list[str]:
     """Join the runs of words between clause tokens with one clause token each.
 
     Empty runs vanish, so leading, trailing and repeated boundaries go: the same

@@ -10,13 +10,14 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
+from processing.expand import CHUNK_MEMO_SIZE, MAX_CHUNK, collapse, expand_text, expand_tokens
 from processing.expand import CLAUSE as CLAUSE
 from processing.expand import TOKEN_RE as TOKEN_RE
 from processing.expand import Expansion as Expansion
 from processing.expand import TokenMemo as TokenMemo
 from processing.expand import dereduplicate as dereduplicate
-from processing.expand import expand_text, expand_tokens
 from processing.expand import expand_token as expand_token
 from processing.expand import squeeze as squeeze
 from processing.expand import strip_nya as strip_nya
@@ -146,11 +147,17 @@ def normalize(
     if not text:
         return Normalized(tokens=())
     text = text[:MAX_CHARS]
+    if memo is None:
+        memo = TokenMemo()
     # ASCII text is already NFKC, with no invisible characters and no emoji.
     ascii_only = text.isascii()
     if not ascii_only:
         text = unicodedata.normalize("NFKC", text)
         text = _INVISIBLE.sub("", text)
+    if "@" not in text or (ascii_only and not _may_be_retweet(text)):
+        by_piece = _normalize_pieces(text, slang, known, segment, memo)
+        if by_piece is not None:
+            return by_piece
     # Cheap substring checks skip the passes that cannot match; each entity kind
     # is found and cut out in one pass. Only ``w``/``W`` lower-case to ``w``, so
     # "w." or "W." is in any text whose lower-case form has "www.".
@@ -192,8 +199,6 @@ def normalize(
     else:
         numbers = tuple(NUMBER_RE.findall(lowered))
     flags: set[str] = set()
-    if memo is None:
-        memo = TokenMemo()
     tokens = expand_text(lowered, slang, known, flags, memo)
     mention_tokens = (
         expand_tokens(mention_words, slang, known, flags, memo) if mention_words else []
@@ -210,6 +215,182 @@ def normalize(
         exclamations=text.count("!"),
         flags=frozenset(flags) if flags else _NO_FLAGS,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """What one space-separated piece of ASCII text contributes to its :class:`Normalized`.
+
+    ``words`` keeps clause tokens (runs merged); the text's runs collapse later.
+    """
+
+    words: tuple[str, ...]
+    urls: tuple[str, ...]
+    mentions: tuple[str, ...]
+    mention_words: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    emoji: tuple[str, ...]
+    numbers: tuple[str, ...]
+    flags: frozenset[str]
+    # Anything besides words and flags.
+    entities: bool
+
+
+def _piece(
+    chunk: str,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    segment: Callable[[str], list[str]],
+    memo: TokenMemo,
+) -> _Piece | None:
+    """``normalize``'s passes over one space-free piece of text (None: not memoizable).
+
+    Every pattern stops at a space and sees one as it sees the text's edge, and
+    the cuts only replace what they match, so the passes give, piece by piece,
+    what they give over the whole text (the retweet prefix, which spans a space,
+    is ruled out by the caller).
+    """
+    text = chunk
+    urls: tuple[str, ...] = ()
+    if "://" in text or (("w." in text or "W." in text) and "www." in text.lower()):
+        text, urls = _cut(URL_RE, text)
+    handles: tuple[str, ...] = ()
+    mention_words: list[str] = []
+    if "@" in text:
+        text, handles = _cut(MENTION_RE, text)
+        for handle in handles:
+            mention_words.extend(split_hashtag(handle, segment))
+    raw_tags: list[str] = []
+    if "#" in text:
+
+        def hashtag_words(match: re.Match[str]) -> str:
+            raw_tags.append(match.group(1))
+            return " " + " ".join(split_hashtag(match.group(1), segment)) + " "
+
+        text = HASHTAG_RE.sub(hashtag_words, text)
+    ascii_only = chunk.isascii()
+    emoji: tuple[str, ...] = ()
+    if not ascii_only:
+        text, emoji = _cut(EMOJI_RE, text)
+    if "." in text:
+        text = split_abbreviations(text)
+    # ASCII stays ASCII through the cuts above: ``lower`` is ``casefold`` there.
+    lowered = text.lower() if ascii_only else text.casefold()
+    if ascii_only:
+        numbers = tuple(NUMBER_RE.findall(lowered)) if _has_ascii_digit(lowered) else ()
+    else:
+        numbers = tuple(NUMBER_RE.findall(lowered))
+    flags: set[str] = set()
+    words = memo.words(lowered, slang, known, flags)
+    if words is None:
+        return None
+    return _Piece(
+        words=words,
+        urls=urls,
+        mentions=tuple([h.casefold() for h in handles]),
+        mention_words=tuple(mention_words),
+        hashtags=tuple([t.casefold() for t in raw_tags]),
+        emoji=emoji,
+        numbers=numbers,
+        flags=frozenset(flags) if flags else _NO_FLAGS,
+        entities=bool(urls or handles or raw_tags or emoji or numbers),
+    )
+
+
+def _normalize_pieces(
+    text: str,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    segment: Callable[[str], list[str]],
+    memo: TokenMemo,
+) -> Normalized | None:
+    """``normalize`` for text without a retweet prefix, a memoized piece at a time.
+
+    ``text`` is already NFKC-normalized, without invisible characters.
+
+    Most pieces are plain words: one C-level lookup each. The others (entities,
+    numbers, flags) are looked up and merged one by one. None when a piece
+    cannot be memoized; the caller runs the passes over the whole text then.
+    """
+    chunks = text.split(" ")
+    plain = memo.plain
+    entries: list[tuple[str, ...] | None] = list(map(plain.get, chunks))
+    urls: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    mention_words: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    emoji: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    flags: frozenset[str] = _NO_FLAGS
+    if None in entries:
+        pieces = memo.pieces
+        if len(pieces) + len(plain) + len(chunks) > CHUNK_MEMO_SIZE:
+            pieces.clear()
+            plain.clear()
+        for index in [i for i, words in enumerate(entries) if words is None]:
+            chunk = chunks[index]
+            piece = pieces.get(chunk)
+            if piece is None:
+                piece = _piece(chunk, slang, known, segment, memo)
+                if piece is None:
+                    return None
+                if len(chunk) <= MAX_CHUNK:
+                    if piece.entities or piece.flags:
+                        pieces[chunk] = piece
+                    else:
+                        plain[chunk] = piece.words
+            entries[index] = piece.words
+            if piece.flags:
+                flags |= piece.flags
+            if piece.entities:
+                if piece.urls:
+                    urls += piece.urls
+                if piece.mentions:
+                    mentions += piece.mentions
+                    mention_words += piece.mention_words
+                if piece.hashtags:
+                    hashtags += piece.hashtags
+                if piece.emoji:
+                    emoji += piece.emoji
+                if piece.numbers:
+                    numbers += piece.numbers
+    tokens = list(chain.from_iterable(entries))  # type: ignore[arg-type]  # no None left
+    if CLAUSE in tokens:
+        tokens = collapse(tokens)
+    mention_tokens: list[str] = []
+    if mention_words:
+        word_flags: set[str] = set()
+        mention_tokens = expand_tokens(list(mention_words), slang, known, word_flags, memo)
+        if word_flags:
+            flags |= word_flags
+    # The URL cut is the only pass that removes "?" or "!" (emoji, hashtags and
+    # mentions hold none).
+    questions = text.count("?")
+    exclamations = text.count("!")
+    for url in urls:
+        questions -= url.count("?")
+        exclamations -= url.count("!")
+    return Normalized(
+        tokens=tuple(tokens),
+        urls=urls,
+        mentions=mentions,
+        hashtags=hashtags,
+        emoji=emoji,
+        numbers=numbers,
+        mention_tokens=tuple(mention_tokens),
+        question=questions > 0,
+        exclamations=exclamations,
+        flags=flags,
+    )
+
+
+def _may_be_retweet(text: str) -> bool:
+    """Whether the retweet prefix can match once URLs are cut (they become spaces).
+
+    Only whitespace and URLs can come before its ``RT``: the text (stripped of
+    whitespace) starts with ``rt`` or with a URL, in any case.
+    """
+    return text.lstrip()[:4].lower().startswith(("rt", "http", "www."))
 
 
 def _has_ascii_digit(text: str) -> bool:

@@ -81,7 +81,7 @@ def _install_precompiled_re() -> bool:
         return False
     for name, module in list(sys.modules.items()):
         if name.startswith("Sastrawi.") and getattr(module, "re", None) is re:
-            setattr(module, "re", _FAST_RE)
+            module.re = _FAST_RE  # type: ignore[attr-defined]
     return True
 
 
