@@ -154,7 +154,7 @@ def normalize(
     if not ascii_only:
         text = unicodedata.normalize("NFKC", text)
         text = _INVISIBLE.sub("", text)
-    if "@" not in text or (ascii_only and not _may_be_retweet(text)):
+    if "@" not in text or not _may_be_retweet(text):
         by_piece = _normalize_pieces(text, slang, known, segment, memo)
         if by_piece is not None:
             return by_piece
@@ -385,10 +385,12 @@ def _normalize_pieces(
 
 
 def _may_be_retweet(text: str) -> bool:
-    """Whether the retweet prefix can match once URLs are cut (they become spaces).
+    r"""Whether the retweet prefix can match once URLs are cut (they become spaces).
 
     Only whitespace and URLs can come before its ``RT``: the text (stripped of
-    whitespace) starts with ``rt`` or with a URL, in any case.
+    whitespace) starts with ``rt`` or with a URL, in any case. (Case-insensitive
+    ``r``, ``t``, ``h``, ``p`` and ``w`` match only their ASCII letters, and
+    ``str.isspace`` is ``\s``: checked over every code point by a test.)
     """
     return text.lstrip()[:4].lower().startswith(("rt", "http", "www."))
 
