@@ -208,3 +208,38 @@ def test_clause_runs_collapse(resources, text: str) -> None:  # type: ignore[no-
     )
     assert not got or (got[0] != CLAUSE and got[-1] != CLAUSE)
     assert all(not (a == b == CLAUSE) for a, b in zip(got, got[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RT @a: jalan rusak",
+        "  RTWwW.b.id  @a: banjir",
+        "http://x.co RT @a: banjir",
+        "rT\t@a jalan",
+        "RThttp://x.co @a: jalan",
+        "www.x.id\nRT @a",
+        "\u3000RT @a: 😡 jalan",
+        "ＲＴ @a: jalan",
+        "RT@a: jalan",
+        "halo RT @a: jalan",
+        "#RT @a: jalan",
+    ],
+)
+def test_retweet_prefix_edge_cases(resources, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert resources.normalize(text) == reference_normalize(text, resources)
+
+
+def test_retweet_gate_assumptions_hold_for_every_code_point() -> None:
+    import sys
+
+    letters = re.compile("[rthpw]", re.IGNORECASE)
+    space = re.compile(r"\s")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if letters.fullmatch(char):
+            assert char.isascii(), hex(code)
+        assert char.isspace() == bool(space.fullmatch(char)), hex(code)
+        if code > 127 and not char.isascii():
+            lowered = char.lower()
+            assert "w" not in lowered and "." not in lowered, hex(code)
