@@ -130,7 +130,7 @@ def texts(draw: st.DrawFn) -> str:
 def test_normalize_equals_the_reference(resources, text: str) -> None:  # type: ignore[no-untyped-def]
     expected = reference_normalize(text, resources)
     assert resources.normalize(text) == expected
-    assert resources.normalize(text) == expected  # memo warm now
+    assert resources.normalize(text) == expected  # from the piece memos
 
 
 def test_normalize_equals_the_reference_on_the_corpora(resources, default_config) -> None:  # type: ignore[no-untyped-def]
