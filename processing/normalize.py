@@ -151,7 +151,8 @@ def normalize(
         slang: informal token -> formal tokens.
         known: whether a word is in the vocabulary (for elongation repair).
         segment: splits an unspaced hashtag into words.
-        memo: raw token -> expansion, shared across calls with the same lexicons.
+        memo: expansions of raw tokens and text pieces, shared across calls with the
+            same lexicons and segmenter (a fresh one when omitted).
     """
     if not text:
         return Normalized(tokens=())
