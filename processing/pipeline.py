@@ -13,29 +13,45 @@ from processing.tagging import tag
 NEWS_KINDS = frozenset({"rss", "gnews", "google_news", "news"})
 # Separates title, body and @mention words so phrases never match across them.
 BOUNDARY = "|"
+_BOUNDARY = (BOUNDARY,)
 
 
 def analyze(
     resources: Resources, text: str | None, title: str | None = None, kind: str | None = None
 ) -> Analysis:
     """Analyze one post's title and text; never raises on odd input."""
-    title = title if isinstance(title, str) else ""
-    text = text if isinstance(text, str) else ""
+    if not isinstance(title, str):
+        title = ""
+    if not isinstance(text, str):
+        text = ""
     title_norm = resources.normalize(title) if title else None
     body_norm = resources.normalize(text)
-    title_tokens = title_norm.tokens if title_norm else ()
+    body_tokens = body_norm.tokens
+    mention_tokens = body_norm.mention_tokens
+    question = body_norm.question
+    emoji = body_norm.emoji
+    title_tokens: tuple[str, ...] = ()
+    if title_norm is not None:
+        title_tokens = title_norm.tokens
+        if title_norm.mention_tokens:
+            mention_tokens += title_norm.mention_tokens
+        question = question or title_norm.question
+        if title_norm.emoji:
+            emoji += title_norm.emoji
     # A separator keeps phrases from matching across the title/body boundary.
-    words = (*title_tokens, BOUNDARY, *body_norm.tokens) if title_tokens else body_norm.tokens
-    mention_tokens = body_norm.mention_tokens + (title_norm.mention_tokens if title_norm else ())
+    words = title_tokens + _BOUNDARY + body_tokens if title_tokens else body_tokens
     # @mentions (``@DPUPRKabBogor``) name the addressee: they count for tagging
     # and relevance, not for aspirasi.
-    tokens = (*words, BOUNDARY, *mention_tokens) if mention_tokens else words
+    tokens = words + _BOUNDARY + mention_tokens if mention_tokens else words
     stems = resources.stemmer.stem_tokens(tokens)
     tags = tag(stems, resources.terms, tokens)
     places = find_places(tokens, resources.places)
     # A kecamatan named in the headline weighs double, like regency terms there.
-    title_places = find_places(title_tokens, resources.places).kecamatan if title_tokens else ()
-    title_places = tuple(k for k in title_places if k in places.kecamatan)
+    title_kecamatan_hits = 0
+    if title_tokens:
+        title_places = find_places(title_tokens, resources.places).kecamatan
+        if title_places:
+            title_kecamatan_hits = len([k for k in title_places if k in places.kecamatan])
     relevance = judge(
         tokens,
         title_tokens,
@@ -47,7 +63,7 @@ def analyze(
         # A kecamatan inferred from a desa name weighs like a desa.
         desa_hits=places.unresolved_desa + len(places.kecamatan) - len(places.direct),
         foreign_place_terms=places.foreign_terms,
-        title_kecamatan_hits=len(title_places),
+        title_kecamatan_hits=title_kecamatan_hits,
     )
     kecamatan = places.kecamatan
     if not relevance.relevant and relevance.elsewhere_terms:
@@ -58,11 +74,9 @@ def analyze(
         # ``pantau tag`` input may not say: an item with a headline, or opening with
         # a newsroom dateline ("Bogor (ANTARA) -"), is news.
         markers = resources.aspirasi.news_markers
-        is_news = bool(title_tokens) or any(t in markers for t in body_norm.tokens[:6])
+        is_news = bool(title_tokens) or not markers.isdisjoint(body_tokens[:6])
     else:
         is_news = kind in NEWS_KINDS
-    question = body_norm.question or bool(title_norm and title_norm.question)
-    emoji = body_norm.emoji + (title_norm.emoji if title_norm else ())
     verdict = classify(words, resources.aspirasi, question=question, is_news=is_news, emoji=emoji)
     matched: dict[str, object] = {}
     if tags.department_terms:
@@ -75,12 +89,14 @@ def analyze(
             matched["desa"] = list(places.desa)
     if verdict.cues:
         matched["aspirasi"] = {k: list(v) for k, v in verdict.cues.items()}
-    relevance_terms = {
-        "regency": list(relevance.regency_terms),
-        "kota": list(relevance.kota_terms),
-        "elsewhere": list(relevance.elsewhere_terms),
-    }
-    matched["relevance"] = {k: v for k, v in relevance_terms.items() if v}
+    relevance_terms: dict[str, list[str]] = {}
+    if relevance.regency_terms:
+        relevance_terms["regency"] = list(relevance.regency_terms)
+    if relevance.kota_terms:
+        relevance_terms["kota"] = list(relevance.kota_terms)
+    if relevance.elsewhere_terms:
+        relevance_terms["elsewhere"] = list(relevance.elsewhere_terms)
+    matched["relevance"] = relevance_terms
     skip = resources.not_content
     content = [s for s in stems if s not in skip]
     return Analysis(

@@ -13,7 +13,7 @@ import yaml
 
 from processing import lexicon
 from processing.aspirasi import AspirasiLexicon
-from processing.normalize import Expansion, Normalized, compact, normalize
+from processing.normalize import Normalized, TokenMemo, compact, normalize
 from processing.places import PlaceIndex
 from processing.relevance import build_index
 from processing.stem import CachedStemmer
@@ -39,7 +39,7 @@ class Resources:
     aspirasi: AspirasiLexicon
     taxonomy_version: str
     # Raw token -> normalized tokens and flags, filled as posts are read (bounded).
-    token_memo: dict[str, Expansion] = field(default_factory=dict, compare=False, repr=False)
+    token_memo: TokenMemo = field(default_factory=TokenMemo, compare=False, repr=False)
     # Hashtag/handle part -> its vocabulary words (hashtags repeat a lot; bounded).
     segment_memo: dict[str, tuple[str, ...]] = field(
         default_factory=dict, compare=False, repr=False

@@ -2,13 +2,110 @@
 
 Sastrawi mangles names (``bali`` -> ``bal``, ``pemadam`` -> ``madam``), so
 protected words (places, agencies, abbreviations, people) are returned as is.
-Each distinct token is stemmed once per process.
+Each distinct token is stemmed once per process; :meth:`CachedStemmer.export_stems`
+and :meth:`CachedStemmer.import_stems` let a later process start with them.
+
+A cache miss is the expensive part of a cold run (~65 us a word through
+``stem()``). Two exact shortcuts cut it: lower-case ASCII words skip Sastrawi's
+text normalization, split/join and its own cache and go straight to its
+single-word stemmer; and Sastrawi's modules get :class:`_PrecompiledRe` for
+``re``, which keeps their patterns compiled (Sastrawi compiles each stem it
+finds as a pattern, and those flush its static patterns out of ``re``'s cache).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from importlib import metadata
 from typing import Any
+
+SASTRAWI_DISTRIBUTION = "PySastrawi"
+# The Sastrawi release the shortcuts were checked against (tests compare every
+# token of the corpora with the plain ``stem()``); any other uses the plain calls.
+CHECKED_SASTRAWI = "1.2.1"
+_PATTERN_CACHE = 4096
+
+
+class _PrecompiledRe:
+    """Stands in for the ``re`` module inside Sastrawi: the same results, faster.
+
+    ``match``/``sub`` with a pattern string look it up in a dict of compiled
+    patterns instead of ``re``'s small cache. ``sub(word, "", text, count=1)``
+    with a plain ASCII-letter pattern (Sastrawi removing a found stem) is
+    ``text.replace(word, "", 1)``: letters match only themselves.
+    """
+
+    IGNORECASE = re.IGNORECASE
+    MULTILINE = re.MULTILINE
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, re.Pattern[str]] = {}
+
+    def _pattern(self, pattern: str, flags: int) -> re.Pattern[str]:
+        if flags:
+            return re.compile(pattern, flags)
+        compiled = self._compiled.get(pattern)
+        if compiled is None:
+            compiled = re.compile(pattern)
+            if len(self._compiled) < _PATTERN_CACHE:
+                self._compiled[pattern] = compiled
+        return compiled
+
+    def match(self, pattern: str, string: str, flags: int = 0) -> re.Match[str] | None:
+        compiled = None if flags else self._compiled.get(pattern)
+        if compiled is None:
+            compiled = self._pattern(pattern, flags)
+        return compiled.match(string)
+
+    def sub(self, pattern: str, repl: str, string: str, count: int = 0, flags: int = 0) -> str:
+        if not repl and not flags and pattern.isascii() and pattern.isalpha():
+            return string.replace(pattern, "", count if count > 0 else -1)
+        return self._pattern(pattern, flags).sub(repl, string, count)
+
+
+_FAST_RE = _PrecompiledRe()
+
+
+def sastrawi_version() -> str:
+    try:
+        return metadata.version(SASTRAWI_DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _install_precompiled_re() -> bool:
+    """Give every loaded Sastrawi module :data:`_FAST_RE` for ``re``; False if not done."""
+    if sastrawi_version() != CHECKED_SASTRAWI:
+        return False
+    for name, module in list(sys.modules.items()):
+        if name.startswith("Sastrawi.") and getattr(module, "re", None) is re:
+            module.re = _FAST_RE  # type: ignore[attr-defined]
+    return True
+
+
+def _single_word_stemmer(stemmer: Any) -> Callable[[str], str] | None:
+    """Sastrawi's one-word stemmer behind a ``create_stemmer()`` result, if it has one.
+
+    For a word of lower-case ASCII letters, ``stem(word)`` normalizes it to itself,
+    splits it into that one word, finds no ``-`` (so not a plural) and returns
+    ``stem_singular_word(word)`` (through a cache that does not change results).
+    """
+    if sastrawi_version() != CHECKED_SASTRAWI:
+        return None
+    inner = getattr(stemmer, "delegatedStemmer", None)
+    single = getattr(inner, "stem_singular_word", None)
+    return single if callable(single) else None
+
+
+def create_sastrawi_stemmer() -> Any:
+    """``StemmerFactory().create_stemmer()``, with Sastrawi's patterns kept compiled."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    stemmer = StemmerFactory().create_stemmer()
+    _install_precompiled_re()
+    return stemmer
 
 
 class CachedStemmer:
@@ -22,15 +119,29 @@ class CachedStemmer:
         overrides: Mapping[str, str] | None = None,
     ):
         if stemmer is None:
-            from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-            stemmer = StemmerFactory().create_stemmer()
+            stemmer = create_sastrawi_stemmer()
         self._stemmer = stemmer
+        self._single = _single_word_stemmer(stemmer)
         self._cache: dict[str, str] = {}
         self._maxsize = maxsize
         self.protected = frozenset(protected)
         self.overrides = dict(overrides or {})
         self.misses = 0
+
+    def _uses_sastrawi(self, token: str) -> bool:
+        """Whether ``token``'s stem comes from Sastrawi (not an override or kept as is)."""
+        return (
+            token not in self.overrides
+            and token not in self.protected
+            and len(token) > 3
+            and token.isalpha()
+        )
+
+    def _sastrawi(self, token: str) -> str:
+        single = self._single
+        if single is not None and token.isascii() and token.islower():
+            return single(token) or token
+        return self._stemmer.stem(token) or token
 
     def stem(self, token: str) -> str:
         cached = self._cache.get(token)
@@ -43,13 +154,16 @@ class CachedStemmer:
         elif token in self.protected or len(token) <= 3 or not token.isalpha():
             result = token
         else:
-            result = self._stemmer.stem(token) or token
+            result = self._sastrawi(token)
+        self._remember(token, result)
+        return result
+
+    def _remember(self, token: str, result: str) -> None:
         if len(self._cache) >= self._maxsize:
             # Drop the oldest tenth: dicts keep insertion order.
             for key in list(self._cache)[: self._maxsize // 10 or 1]:
                 del self._cache[key]
         self._cache[token] = result
-        return result
 
     def stem_tokens(self, tokens: Iterable[str]) -> tuple[str, ...]:
         tokens = tuple(tokens)
@@ -60,6 +174,40 @@ class CachedStemmer:
         return tuple(
             s if s is not None else self.stem(t) for s, t in zip(cached, tokens, strict=True)
         )
+
+    def export_stems(self) -> dict[str, str]:
+        """The cached Sastrawi stems (token -> stem), for :meth:`import_stems` elsewhere.
+
+        Only stems Sastrawi computed are exported: they depend on nothing but the
+        Sastrawi release (:func:`sastrawi_version`; store it with them), not on
+        this stemmer's protected words or overrides.
+        """
+        return {t: s for t, s in self._cache.items() if self._uses_sastrawi(t)}
+
+    def import_stems(self, stems: Mapping[str, str], version: str) -> int:
+        """Preload stems from :meth:`export_stems` made with Sastrawi ``version``.
+
+        Tokens this stemmer protects or overrides are skipped, as is everything when
+        ``version`` is not the installed Sastrawi's; the cache bound holds. Returns
+        how many stems were loaded.
+        """
+        if version != sastrawi_version():
+            return 0
+        loaded = 0
+        cache = self._cache
+        for token, stem in stems.items():
+            if len(cache) >= self._maxsize:
+                break
+            if (
+                isinstance(token, str)
+                and isinstance(stem, str)
+                and stem
+                and token not in cache
+                and self._uses_sastrawi(token)
+            ):
+                cache[token] = stem
+                loaded += 1
+        return loaded
 
     def __len__(self) -> int:
         return len(self._cache)
