@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -13,12 +15,18 @@ import sqlite_utils
 from pantau.models import Post
 from storage.db import to_iso, write_tx
 
-_INSERT = """
-INSERT INTO posts (source, kind, external_id, url, author, title, text, published_at,
-                   fetched_at, lang, metrics, raw)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (source, external_id) DO NOTHING
-"""
+_COLUMNS = (
+    "source, kind, external_id, url, author, title, text, published_at, fetched_at, lang, "
+    "metrics, raw"
+)
+_WIDTH = _COLUMNS.count(",") + 1
+# Rows per INSERT statement. The posts_ai trigger feeds FTS5, and FTS5 flushes its pending
+# terms into a new on-disk segment at every statement savepoint; a statement that fires a
+# trigger opens one. With ``executemany`` (one statement per row) that meant one tiny segment
+# plus merge work per post (~55 us of ~65 us per post); one multi-row statement per chunk
+# flushes once per chunk (~25 us per post all told). The trigger stays the single place that
+# keeps FTS in sync.
+_ROWS_PER_INSERT = 500
 _UPDATE_METRICS = """
 UPDATE posts SET metrics = ? WHERE source = ? AND external_id = ? AND metrics IS NOT ?
 """
@@ -110,7 +118,7 @@ def insert_posts(
         known.update((source, e) for e in existing_ids(db, source, ids))
     fresh = [p for key, p in unique.items() if key not in known]
     new = len(fresh)
-    db.conn.executemany(_INSERT, [_row(p, hash_authors) for p in fresh])
+    _insert_rows(db.conn, [_row(p, hash_authors) for p in fresh])
     # Fresh posts were just inserted with their metrics; only known ones may need a refresh.
     with_metrics = [
         (metrics, key[0], key[1], metrics)
@@ -121,6 +129,30 @@ def insert_posts(
     if with_metrics:
         db.conn.executemany(_UPDATE_METRICS, with_metrics)
     return new
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_sql(rows: int) -> str:
+    marks = "(" + ", ".join("?" * _WIDTH) + ")"
+    return (
+        f"INSERT INTO posts ({_COLUMNS}) VALUES {', '.join([marks] * rows)} "
+        "ON CONFLICT (source, external_id) DO NOTHING"
+    )
+
+
+def _rows_per_insert(conn: sqlite3.Connection) -> int:
+    # Builds before SQLite 3.32 allow only 999 parameters per statement.
+    return max(
+        1, min(_ROWS_PER_INSERT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _WIDTH)
+    )
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (in order, so ids follow it) with few multi-row statements."""
+    step = _rows_per_insert(conn)
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        conn.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
 
 
 def save_batch(

@@ -1,0 +1,98 @@
+"""Storage write paths kept fast: multi-row post inserts, FTS settings, analysis rewrites."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pantau.models import Analysis, Post
+from storage import analysis as analysis_store
+from storage import posts as post_store
+from storage.db import open_db
+from storage.queries import search_posts
+
+
+def _post(i: int, text: str | None = None, source: str = "s") -> Post:
+    return Post(
+        source=source, kind="x", external_id=f"e{i}", text=text or f"kabar nomor {i} dari Cibinong",
+        title=f"judul {i}", published_at=datetime(2026, 11, 27, 1, i % 60, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def _fts_ok(db) -> None:  # type: ignore[no-untyped-def]
+    # Raises "database disk image is malformed" when the index and posts disagree.
+    db.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_chunked_insert_keeps_order_ids_and_fts(db, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(post_store, "_ROWS_PER_INSERT", 7)
+    post_store.save_batch(db, [_post(i) for i in range(5)])
+    # Known posts, repeats within the batch and a chunk boundary that is not a multiple of 7.
+    batch = [_post(i) for i in range(3, 40)] + [_post(12), _post(41, source="t")]
+    assert post_store.save_batch(db, batch) == 36
+    rows = db.execute("SELECT id, source, external_id FROM posts ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == list(range(1, 42))
+    assert [r[2] for r in rows] == [f"e{i}" for i in range(40)] + ["e41"]
+    assert post_store.save_batch(db, batch) == 0
+    _fts_ok(db)
+    hits = db.execute("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'cibinong'").fetchone()
+    assert hits[0] == 41
+    assert [h["title"] for h in search_posts(db, '"nomor 17"')] == ["judul 17"]
+
+
+def test_insert_falls_back_to_the_parameter_limit(db) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 30)  # two rows of 12 per statement
+    assert post_store._rows_per_insert(db.conn) == 2
+    assert post_store.save_batch(db, [_post(i) for i in range(5)]) == 5
+    assert post_store.count_posts(db) == 5
+    _fts_ok(db)
+
+
+def test_fts_automerge_setting_and_phrase_search(db) -> None:  # type: ignore[no-untyped-def]
+    value = db.execute("SELECT v FROM posts_fts_config WHERE k = 'automerge'").fetchone()
+    assert value == (8,)
+    texts = ["jalan rusak parah di Citeureup", "rusak jalan menuju pasar", "jalan berlubang rusak"]
+    for start in range(0, 60, 3):  # many small transactions: many segments, merges
+        post_store.save_batch(db, [_post(start + k, texts[k]) for k in range(3)])
+    _fts_ok(db)
+    phrase = search_posts(db, '"jalan rusak"', limit=100)
+    assert len(phrase) == 20
+    assert all("jalan rusak" in db.execute(
+        "SELECT text FROM posts WHERE id = ?", [h["id"]]).fetchone()[0] for h in phrase)  # fmt: skip
+    assert len(search_posts(db, "jalan rusak", limit=100)) == 60
+    assert len(search_posts(db, "NEAR(jalan pasar, 1)", limit=100)) == 20
+
+
+def test_automerge_migration_on_a_database_with_data(db_path: Path) -> None:
+    db = open_db(db_path)
+    post_store.save_batch(db, [_post(i) for i in range(30)])
+    # Roll the database back to how m001-m003 left it, then open it again.
+    db.execute("DELETE FROM posts_fts_config WHERE k = 'automerge'")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_fts_automerge'")
+    db.close()
+    db = open_db(db_path)
+    assert db.execute("SELECT v FROM posts_fts_config WHERE k = 'automerge'").fetchone() == (8,)
+    _fts_ok(db)
+    post_store.save_batch(db, [_post(i, "banjir di Bojonggede") for i in range(30, 40)])
+    _fts_ok(db)
+    assert len(search_posts(db, '"banjir di bojonggede"', limit=50)) == 10
+    assert len(search_posts(db, "cibinong", limit=50)) == 30
+    db.close()
+
+
+def _analysis(
+    departments: tuple[str, ...], topics: tuple[str, ...], places: tuple[str, ...]
+) -> Analysis:
+    return Analysis(
+        relevant=True, relevance=0.9, departments=departments, topics=topics, kecamatan=places,
+        matched={"departments": {d: [d.lower()] for d in departments}}, fingerprint=7,
+    )  # fmt: skip
+
+
+def _tags(db, table: str) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    column = {"post_departments": "department", "post_topics": "topic", "post_places": "kecamatan"}
+    return db.execute(f"SELECT post_id, {column[table]} FROM {table} ORDER BY 1, 2").fetchall()
