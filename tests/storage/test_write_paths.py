@@ -96,3 +96,88 @@ def _analysis(
 def _tags(db, table: str) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
     column = {"post_departments": "department", "post_topics": "topic", "post_places": "kecamatan"}
     return db.execute(f"SELECT post_id, {column[table]} FROM {table} ORDER BY 1, 2").fetchall()
+
+
+def _stored(db, n: int) -> None:  # type: ignore[no-untyped-def]
+    post_store.save_batch(db, [_post(i) for i in range(n)])
+
+
+def test_reprocessed_post_with_fewer_tags_leaves_no_stale_rows(db) -> None:  # type: ignore[no-untyped-def]
+    _stored(db, 6)
+    full = _analysis(("dpupr", "bpbd"), ("banjir", "jalan"), ("Cibinong", "Citeureup"))
+    analysis_store.save_analyses(db, [(i, full, None) for i in range(1, 7)], "v1")
+    assert len(_tags(db, "post_departments")) == 12
+    # A contiguous batch (range delete) and a scattered one (IN delete), each with fewer tags.
+    less = _analysis(("bpbd",), (), ("Cibinong",))
+    analysis_store.save_analyses(db, [(2, less, None), (3, less, None)], "v2")
+    analysis_store.save_analyses(db, [(1, less, None), (5, _analysis((), (), ()), None)], "v2")
+    deps = _tags(db, "post_departments")
+    assert [r for r in deps if r[0] in (1, 2, 3)] == [(1, "bpbd"), (2, "bpbd"), (3, "bpbd")]
+    assert [r for r in deps if r[0] == 4] == [(4, "bpbd"), (4, "dpupr")]
+    assert not [r for r in deps if r[0] == 5]
+    assert [r[0] for r in _tags(db, "post_topics")] == [4, 4, 6, 6]
+    assert [r for r in _tags(db, "post_places") if r[0] in (1, 2, 3, 5)] == [
+        (1, "Cibinong"), (2, "Cibinong"), (3, "Cibinong"),
+    ]  # fmt: skip
+    versions = dict(db.execute("SELECT post_id, taxonomy_version FROM analysis").fetchall())
+    assert versions == {1: "v2", 2: "v2", 3: "v2", 4: "v1", 5: "v2", 6: "v1"}
+    terms = db.execute(
+        "SELECT terms FROM post_departments WHERE post_id = 4 AND department = 'bpbd'"
+    )
+    assert terms.fetchone() == ('["bpbd"]',)
+
+
+def test_dup_of_set_cleared_and_kept(db) -> None:  # type: ignore[no-untyped-def]
+    _stored(db, 5)
+    a = _analysis(("bpbd",), (), ())
+    analysis_store.save_analyses(db, [(1, a, None), (2, a, 1), (3, a, 1), (4, a, None)], "v1")
+    assert db.execute("SELECT id, dup_of FROM posts ORDER BY id").fetchall() == [
+        (1, None), (2, 1), (3, 1), (4, None), (5, None),
+    ]  # fmt: skip
+    # Re-processing: 2 stays a copy, 3 is no longer one, 4 now is one (of 2), 5 is untouched.
+    analysis_store.save_analyses(db, [(2, a, 1), (3, a, None), (4, a, 2)], "v2")
+    assert db.execute("SELECT id, dup_of FROM posts ORDER BY id").fetchall() == [
+        (1, None), (2, 1), (3, None), (4, 2), (5, None),
+    ]  # fmt: skip
+
+
+def test_posts_deleted_meanwhile_are_skipped_and_checks_stay_on(db) -> None:  # type: ignore[no-untyped-def]
+    _stored(db, 4)
+    db.execute("DELETE FROM posts WHERE id IN (2, 3)")  # e.g. pruned after they were read
+    a = _analysis(("bpbd",), ("banjir",), ("Cibinong",))
+    analysis_store.save_analyses(db, [(1, a, None), (2, a, None), (4, a, 3)], "v1")
+    assert [r[0] for r in db.execute("SELECT post_id FROM analysis ORDER BY 1")] == [1, 4]
+    assert [r[0] for r in _tags(db, "post_departments")] == [1, 4]
+    assert db.execute("SELECT dup_of FROM posts WHERE id = 4").fetchone() == (None,)
+    assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    # Deleting a post still cascades to its analysis and tags.
+    db.execute("DELETE FROM posts WHERE id = 1")
+    assert [r[0] for r in db.execute("SELECT post_id FROM analysis")] == [4]
+    assert [r[0] for r in _tags(db, "post_places")] == [4]
+
+
+def test_save_inside_an_open_transaction_rolls_back_with_it(db) -> None:  # type: ignore[no-untyped-def]
+    from storage.db import write_tx
+
+    _stored(db, 2)
+    a = _analysis(("bpbd",), (), ())
+    with pytest.raises(RuntimeError):
+        with write_tx(db):
+            analysis_store.save_analyses(db, [(1, a, None), (2, a, 1)], "v1")
+            raise RuntimeError("crash")
+    assert db.execute("SELECT count(*) FROM analysis").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM posts WHERE dup_of IS NOT NULL").fetchone() == (0,)
+    assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+
+
+def test_pending_then_saved_in_batches_covers_every_post_once(db) -> None:  # type: ignore[no-untyped-def]
+    _stored(db, 25)
+    a = _analysis(("bpbd",), (), ())
+    seen: list[int] = []
+    for batch in analysis_store.pending_posts(db, "v1", batch_size=10):
+        seen += [p.id for p in batch]
+        analysis_store.save_analyses(db, [(p.id, a, None) for p in batch], "v1")
+    assert seen == list(range(1, 26))
+    assert list(analysis_store.pending_posts(db, "v1")) == []
+    assert analysis_store.count_pending(db, "v2") == 25
