@@ -72,10 +72,14 @@ def test_automerge_migration_on_a_database_with_data(db_path: Path) -> None:
     post_store.save_batch(db, [_post(i) for i in range(30)])
     # Roll the database back to how m001-m003 left it, then open it again.
     db.execute("DELETE FROM posts_fts_config WHERE k = 'automerge'")
-    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_fts_automerge'")
+    db.execute("CREATE INDEX analysis_version ON analysis (taxonomy_version)")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_write_speed'")
     db.close()
     db = open_db(db_path)
     assert db.execute("SELECT v FROM posts_fts_config WHERE k = 'automerge'").fetchone() == (8,)
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "analysis_version" not in indexes and "posts_url" in indexes
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone() == (10_000,)
     _fts_ok(db)
     post_store.save_batch(db, [_post(i, "banjir di Bojonggede") for i in range(30, 40)])
     _fts_ok(db)
