@@ -95,14 +95,12 @@ _UPSERT_ANALYSIS = """
         fingerprint = excluded.fingerprint, taxonomy_version = excluded.taxonomy_version,
         processed_at = excluded.processed_at
 """
-_INSERT_TAGS = {
-    "post_departments": "INSERT INTO post_departments (post_id, department, rank, terms) VALUES (?, ?, ?, ?)",
-    "post_topics": "INSERT INTO post_topics (post_id, topic, department, terms) VALUES (?, ?, ?, ?)",
-    "post_places": (
-        "INSERT OR IGNORE INTO post_places (post_id, kecamatan, desa, terms) VALUES (?, ?, ?, ?)"
-    ),
+# Tag tables: their columns (in the order rows are built) and how many form the key.
+_TAGS = {
+    "post_departments": (("post_id", "department", "rank", "terms"), 2, "INSERT"),
+    "post_topics": (("post_id", "topic", "department", "terms"), 2, "INSERT"),
+    "post_places": (("post_id", "kecamatan", "desa", "terms"), 3, "INSERT OR IGNORE"),
 }
-_TAG_TABLES = tuple(_INSERT_TAGS)
 _EMPTY = "[]"
 
 
@@ -211,19 +209,15 @@ def _write(
     rows = _build_rows(results, taxonomy_version, now)
     ids = [pid for pid, _, _ in results]
     first, last = min(ids), max(ids)
-    contiguous = last - first + 1 == len(ids) == len(set(ids))
-    for table in _TAG_TABLES:
-        if contiguous:
-            # A batch covers an id range: one range delete instead of a probe per post.
-            conn.execute(f"DELETE FROM {table} WHERE post_id BETWEEN ? AND ?", [first, last])
-        else:
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
-                conn.execute(f"DELETE FROM {table} WHERE post_id IN ({marks})", chunk)
+    if last - first + 1 == len(ids) == len(set(ids)):
+        # A batch covers an id range: one range statement instead of a probe per post.
+        where = [("post_id BETWEEN ? AND ?", [first, last])]
+    else:
+        where = [(f"post_id IN ({','.join('?' * len(c))})", c) for c in _chunks(ids)]
     conn.executemany(_UPSERT_ANALYSIS, rows.analysis)
-    conn.executemany(_INSERT_TAGS["post_departments"], rows.departments)
-    conn.executemany(_INSERT_TAGS["post_topics"], rows.topics)
-    conn.executemany(_INSERT_TAGS["post_places"], rows.places)
+    _replace_tags(conn, "post_departments", rows.departments, where)
+    _replace_tags(conn, "post_topics", rows.topics, where)
+    _replace_tags(conn, "post_places", rows.places, where)
     # Only posts whose dup_of changes are written (most have none, before and after).
     changed = [(dup, pid) for pid, _, dup in results if stored[pid] != dup]
     if changed:
@@ -231,6 +225,42 @@ def _write(
 
 
 _CHUNK = 500
+
+
+def _replace_tags(
+    conn: sqlite3.Connection,
+    table: str,
+    rows: list[tuple[Any, ...]],
+    where: list[tuple[str, list[int]]],
+) -> None:
+    """Make ``rows`` the tag rows of ``table`` for the posts selected by ``where``.
+
+    Rows that are already stored exactly are kept: a retag after a small taxonomy change
+    rewrites only the tags that changed. When most stored rows change (or none are
+    stored) the posts' rows are cleared with one statement and all are inserted.
+    """
+    columns, keys, insert = _TAGS[table]
+    names = ", ".join(columns)
+    old: list[tuple[Any, ...]] = []
+    for clause, params in where:
+        old += conn.execute(f"SELECT {names} FROM {table} WHERE {clause}", params).fetchall()
+    if old:
+        new = set(rows)
+        stale = [row for row in old if row not in new]
+        if len(stale) * 2 > len(old):
+            for clause, params in where:
+                conn.execute(f"DELETE FROM {table} WHERE {clause}", params)
+        else:
+            if stale:
+                match = " AND ".join(f"{c} = ?" for c in columns[:keys])
+                conn.executemany(
+                    f"DELETE FROM {table} WHERE {match}", [row[:keys] for row in stale]
+                )
+            kept = set(old)
+            rows = [row for row in rows if row not in kept]
+    if rows:
+        marks = ", ".join("?" * len(columns))
+        conn.executemany(f"{insert} INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:

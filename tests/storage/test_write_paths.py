@@ -185,3 +185,33 @@ def test_pending_then_saved_in_batches_covers_every_post_once(db) -> None:  # ty
     assert seen == list(range(1, 26))
     assert list(analysis_store.pending_posts(db, "v1")) == []
     assert analysis_store.count_pending(db, "v2") == 25
+
+
+def test_retag_keeps_unchanged_tag_rows_and_replaces_changed_ones(db) -> None:  # type: ignore[no-untyped-def]
+    _stored(db, 4)
+    before = _analysis(("bpbd", "dpupr", "dinkes"), ("banjir", "jalan"), ("Cibinong",))
+    analysis_store.save_analyses(db, [(i, before, None) for i in range(1, 5)], "v1")
+    # Same first two departments (same rank and terms), the third dropped; one topic's
+    # terms change; a place is added. Contiguous (1-2) and scattered (1, 3) batches.
+    after = Analysis(
+        relevant=True, relevance=0.5, departments=("bpbd", "dpupr"), topics=("banjir", "jalan"),
+        kecamatan=("Cibinong", "Bojonggede"), desa=("Bojonggede/Waringin Jaya",),
+        matched={"departments": {"bpbd": ["bpbd"], "dpupr": ["dpupr"]},
+                 "topics": {"jalan": ["jalan rusak"]}},
+    )  # fmt: skip
+    analysis_store.save_analyses(db, [(1, after, None), (2, after, None)], "v2")
+    analysis_store.save_analyses(db, [(3, after, None)], "v2")
+    for post in (1, 2, 3):
+        assert db.execute(
+            "SELECT department, rank, terms FROM post_departments WHERE post_id = ? ORDER BY 2",
+            [post],
+        ).fetchall() == [("bpbd", 0, '["bpbd"]'), ("dpupr", 1, '["dpupr"]')]
+        assert db.execute(
+            "SELECT topic, terms FROM post_topics WHERE post_id = ? ORDER BY 1", [post]
+        ).fetchall() == [("banjir", "[]"), ("jalan", '["jalan rusak"]')]
+        assert db.execute(
+            "SELECT kecamatan, desa FROM post_places WHERE post_id = ? ORDER BY 1", [post]
+        ).fetchall() == [("Bojonggede", "Waringin Jaya"), ("Cibinong", "")]
+    assert [r[0] for r in _tags(db, "post_departments") if r[0] == 4] == [4, 4, 4]
+    relevance = db.execute("SELECT post_id, relevance FROM analysis ORDER BY 1").fetchall()
+    assert relevance == [(1, 0.5), (2, 0.5), (3, 0.5), (4, 0.9)]
