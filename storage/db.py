@@ -164,9 +164,12 @@ def to_iso(value: datetime | None) -> str | None:
     """Format an aware datetime as UTC ISO-8601 with a ``Z`` (naive is taken as UTC)."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.tzinfo is not None and value.utcoffset():
+        value = value.astimezone(UTC)
+    # ~2x faster than strftime (two calls per stored post); years < 1000 keep 4 digits.
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        value.year, value.month, value.day, value.hour, value.minute, value.second,
+    )  # fmt: skip
 
 
 def from_iso(value: str | None) -> datetime | None:

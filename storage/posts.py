@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from pantau.models import Post
@@ -37,14 +38,25 @@ _CHUNK = 500
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
 
 
+# orjson writes the same compact UTF-8 text as the encoder below for JSON-like payloads,
+# ~5x faster; datetimes and dataclasses go through ``default=str`` as with json.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def _json(value: Any) -> str | None:
     if value is None:
         return None
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode("utf-8")
+    except TypeError:
+        pass  # integers over 64 bits, non-string keys, lone surrogates: the json module
     text = _ENCODER.encode(value)
     return text if _encodable(text) else json.dumps(value, default=str, separators=(",", ":"))
 
 
 def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -69,14 +81,16 @@ def hash_author(author: str | None) -> str | None:
 def _row(post: Post, hash_authors: bool) -> tuple[Any, ...]:
     author = hash_author(post.author) if hash_authors else post.author
     raw = _json(post.raw)
+    published = to_iso(post.published_at)
+    fetched = published if post.fetched_at is post.published_at else to_iso(post.fetched_at)
     if hash_authors and post.author and raw and author:
         # The raw payload repeats the handle: pseudonymise it there too.
         quoted = json.dumps(post.author, ensure_ascii=False)[1:-1]
         raw = raw.replace(quoted, author).replace(json.dumps(post.author)[1:-1], author)
     return (
         post.source, post.kind, _safe(post.external_id), _safe(post.url), _safe(author),
-        _safe(post.title), _safe(post.text) or "", to_iso(post.published_at),
-        to_iso(post.fetched_at), _safe(post.lang), _json(post.metrics), raw,
+        _safe(post.title), _safe(post.text) or "", published,
+        fetched, _safe(post.lang), _json(post.metrics), raw,
     )  # fmt: skip
 
 

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pantau.models import Analysis, Post
 from storage import analysis as analysis_store
@@ -215,3 +217,59 @@ def test_retag_keeps_unchanged_tag_rows_and_replaces_changed_ones(db) -> None:  
     assert [r[0] for r in _tags(db, "post_departments") if r[0] == 4] == [4, 4, 4]
     relevance = db.execute("SELECT post_id, relevance FROM analysis ORDER BY 1").fetchall()
     assert relevance == [(1, 0.5), (2, 0.5), (3, 0.5), (4, 0.9)]
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False, width=32),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+def _has_float(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return isinstance(value, float)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_JSON_VALUES)
+def test_payload_json_reads_back_equal(value: object) -> None:
+    import json
+
+    text = post_store._json(value)
+    if value is None:
+        assert text is None
+        return
+    assert text is not None
+    text.encode("utf-8")  # storable: lone surrogates are escaped
+    assert json.loads(text) == value
+    # Same text as the json module wrote before (floats may differ in exponent notation).
+    if not _has_float(value):
+        old = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in old):
+            old = json.dumps(value, separators=(",", ":"))
+        assert text == old
+
+
+def test_payload_json_fallbacks() -> None:
+    assert post_store._json({"at": datetime(2026, 1, 2, tzinfo=UTC)}) == (
+        '{"at":"2026-01-02 00:00:00+00:00"}'
+    )
+    assert post_store._json({1: "a"}) == '{"1":"a"}'
+    assert post_store._json({"n": 2**80}) == '{"n":1208925819614629174706176}'
+    assert post_store._json({"t": "bad \ud800 surrogate"}) == '{"t":"bad \\ud800 surrogate"}'
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(1000, 1, 2), timezones=st.none() | st.timezones()))
+def test_to_iso_matches_strftime(moment: datetime) -> None:
+    from storage.db import from_iso, to_iso
+
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    expected = aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert to_iso(moment) == expected
+    assert from_iso(to_iso(moment)) == aware.astimezone(UTC).replace(microsecond=0)
