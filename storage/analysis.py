@@ -118,32 +118,41 @@ def _build_rows(
     rows = _Rows([], [], [], [])
     analysis_rows, department_rows = rows.analysis, rows.departments
     topic_rows, place_rows = rows.topics, rows.places
-    dumps = _dumps
+    # Tag lists and term lists repeat across a batch: encode each distinct one once.
+    texts: dict[tuple[str, ...], str] = {(): _EMPTY}
+
+    def text(items: Any) -> str:
+        if not items:
+            return _EMPTY
+        if type(items) is not tuple and type(items) is not list:
+            return _dumps(items)
+        key = tuple(items)
+        try:
+            found = texts.get(key)
+        except TypeError:  # unhashable items
+            return _dumps(items)
+        if found is None:
+            found = texts[key] = _dumps(key)
+        return found
+
     for post_id, a, _dup in results:
         matched = a.matched if type(a.matched) is dict else dict(a.matched)
         analysis_rows.append(
             (
-                post_id, int(a.relevant), float(a.relevance), dumps(a.departments),
-                dumps(a.topics), dumps(a.kecamatan), a.aspirasi, float(a.sentiment),
-                dumps(matched), int(a.fingerprint), taxonomy_version, now,
+                post_id, int(a.relevant), float(a.relevance), text(a.departments),
+                text(a.topics), text(a.kecamatan), a.aspirasi, float(a.sentiment),
+                _dumps(matched), int(a.fingerprint), taxonomy_version, now,
             )
         )  # fmt: skip
         if a.departments:
             terms = matched.get("departments") or {}
             for rank, code in enumerate(a.departments):
-                found = terms.get(code)
-                department_rows.append((post_id, code, rank, dumps(found) if found else _EMPTY))
+                department_rows.append((post_id, code, rank, text(terms.get(code))))
         if a.topics:
             terms = matched.get("topics") or {}
             for topic in a.topics:
-                found = terms.get(topic)
                 topic_rows.append(
-                    (
-                        post_id,
-                        topic,
-                        a.topic_departments.get(topic),
-                        dumps(found) if found else _EMPTY,
-                    )
+                    (post_id, topic, a.topic_departments.get(topic), text(terms.get(topic)))
                 )
         if a.kecamatan:
             terms = matched.get("kecamatan") or {}
@@ -152,10 +161,9 @@ def _build_rows(
                 kec, _, desa = item.partition("/")
                 desa_by_kec.setdefault(kec, []).append(desa)
             for kec in a.kecamatan:
-                found = terms.get(kec)
-                text = dumps(found) if found else _EMPTY
+                kec_terms = text(terms.get(kec))
                 for desa in desa_by_kec.get(kec, [""]):
-                    place_rows.append((post_id, kec, desa, text))
+                    place_rows.append((post_id, kec, desa, kec_terms))
     return rows
 
 
@@ -177,8 +185,8 @@ def save_analyses(
     # Foreign-key checks cost ~7 us per post here (one parent probe per analysis and tag
     # row); the batch checks its posts itself, with one range read inside the transaction.
     # The pragma only takes effect outside a transaction, and is restored afterwards.
-    checks = bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
-    if checks and not conn.in_transaction:
+    switched = not conn.in_transaction and bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+    if switched:
         conn.execute("PRAGMA foreign_keys = OFF")
     try:
         with write_tx(db):
@@ -193,7 +201,7 @@ def save_analyses(
                 ]
             _write(conn, results, stored, taxonomy_version, now)
     finally:
-        if checks and not conn.in_transaction:
+        if switched:
             conn.execute("PRAGMA foreign_keys = ON")
 
 

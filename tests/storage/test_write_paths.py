@@ -273,3 +273,36 @@ def test_to_iso_matches_strftime(moment: datetime) -> None:
     expected = aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert to_iso(moment) == expected
     assert from_iso(to_iso(moment)) == aware.astimezone(UTC).replace(microsecond=0)
+
+
+def test_failed_save_writes_nothing_and_restores_checks(db) -> None:  # type: ignore[no-untyped-def]
+    from pantau.errors import StorageError
+
+    _stored(db, 2)
+    bad = _analysis(("bpbd", "bpbd"), (), ())  # the same tag twice: the key refuses it
+    with pytest.raises(StorageError):
+        analysis_store.save_analyses(
+            db, [(1, _analysis(("bpbd",), (), ()), None), (2, bad, 1)], "v1"
+        )
+    assert db.execute("SELECT count(*) FROM analysis").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM post_departments").fetchone() == (0,)
+    assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        db.execute("INSERT INTO analysis (post_id, relevant, relevance, aspirasi, sentiment, "
+                   "taxonomy_version, processed_at) VALUES (99, 1, 1, 'x', 0, 'v', 'now')")  # fmt: skip
+
+
+def test_tag_terms_keep_their_json(db) -> None:  # type: ignore[no-untyped-def]
+    _stored(db, 2)
+    odd = Analysis(
+        relevant=True, relevance=1.0, departments=("bpbd", "dinkes"), kecamatan=("Cibinong",),
+        matched={"departments": {"bpbd": ["banjir", "😭"], "dinkes": [["nested"]]},
+                 "kecamatan": {"Cibinong": "cibinong"}},
+    )  # fmt: skip
+    analysis_store.save_analyses(db, [(1, odd, None), (2, odd, None)], "v1")
+    assert db.execute("SELECT terms FROM post_departments ORDER BY post_id, rank").fetchall() == [
+        ('["banjir","😭"]',), ('[["nested"]]',), ('["banjir","😭"]',), ('[["nested"]]',),
+    ]  # fmt: skip
+    assert db.execute("SELECT DISTINCT terms FROM post_places").fetchall() == [('"cibinong"',)]
+    row = db.execute("SELECT departments, topics, kecamatan FROM analysis WHERE post_id = 2")
+    assert row.fetchone() == ('["bpbd","dinkes"]', "[]", '["Cibinong"]')
