@@ -95,11 +95,12 @@ _UPSERT_ANALYSIS = """
         fingerprint = excluded.fingerprint, taxonomy_version = excluded.taxonomy_version,
         processed_at = excluded.processed_at
 """
-# Tag tables: their columns (in the order rows are built) and how many form the key.
+# Tag tables: their columns (in the order rows are built), how many form the key, and the
+# conflict clause of their INSERT.
 _TAGS = {
-    "post_departments": (("post_id", "department", "rank", "terms"), 2, "INSERT"),
-    "post_topics": (("post_id", "topic", "department", "terms"), 2, "INSERT"),
-    "post_places": (("post_id", "kecamatan", "desa", "terms"), 3, "INSERT OR IGNORE"),
+    "post_departments": (("post_id", "department", "rank", "terms"), 2, ""),
+    "post_topics": (("post_id", "topic", "department", "terms"), 2, ""),
+    "post_places": (("post_id", "kecamatan", "desa", "terms"), 3, "OR IGNORE "),
 }
 _EMPTY = "[]"
 
@@ -247,28 +248,28 @@ def _replace_tags(
     rewrites only the tags that changed. When most stored rows change (or none are
     stored) the posts' rows are cleared with one statement and all are inserted.
     """
-    columns, keys, insert = _TAGS[table]
-    names = ", ".join(columns)
+    names, keys, extra = _TAGS[table]
+    columns = ", ".join(names)
     old: list[tuple[Any, ...]] = []
-    for clause, params in where:
-        old += conn.execute(f"SELECT {names} FROM {table} WHERE {clause}", params).fetchall()
+    for condition, params in where:
+        old += conn.execute(f"SELECT {columns} FROM {table} WHERE {condition}", params).fetchall()
     if old:
         new = set(rows)
         stale = [row for row in old if row not in new]
         if len(stale) * 2 > len(old):
-            for clause, params in where:
-                conn.execute(f"DELETE FROM {table} WHERE {clause}", params)
+            for condition, params in where:
+                conn.execute(f"DELETE FROM {table} WHERE {condition}", params)
         else:
             if stale:
-                match = " AND ".join(f"{c} = ?" for c in columns[:keys])
+                condition = " AND ".join(f"{c} = ?" for c in names[:keys])
                 conn.executemany(
-                    f"DELETE FROM {table} WHERE {match}", [row[:keys] for row in stale]
+                    f"DELETE FROM {table} WHERE {condition}", [row[:keys] for row in stale]
                 )
             kept = set(old)
             rows = [row for row in rows if row not in kept]
     if rows:
-        marks = ", ".join("?" * len(columns))
-        conn.executemany(f"{insert} INTO {table} ({names}) VALUES ({marks})", rows)
+        marks = ", ".join("?" * len(names))
+        conn.executemany(f"INSERT {extra}INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:

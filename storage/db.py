@@ -24,6 +24,7 @@ sql_log = logging.getLogger("storage.sql")
 
 BUSY_TIMEOUT_S = 60.0
 WAL_CHECKPOINT_PAGES = 10_000
+WAL_SIZE_LIMIT = 64 * 2**20
 
 
 def _enable_wal(db: sqlite_utils.Database) -> str:
@@ -83,8 +84,8 @@ def open_db(
             # pages the next batch dirties again (storage wall time of a 200,000-post retag
             # ~-30%).
             # The WAL file is cut back to 64 MB after a checkpoint resets it.
-            db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
-            db.execute(f"PRAGMA journal_size_limit = {64 * 2**20}")
+            db.execute(f"PRAGMA wal_autocheckpoint = {int(WAL_CHECKPOINT_PAGES)}")
+            db.execute(f"PRAGMA journal_size_limit = {int(WAL_SIZE_LIMIT)}")
         if migrate and not readonly:
             from storage.migrations import MIGRATIONS
 
