@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from pantau.models import Post
 from storage.db import to_iso, write_tx
 
-_INSERT = """
-INSERT INTO posts (source, kind, external_id, url, author, title, text, published_at,
-                   fetched_at, lang, metrics, raw)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (source, external_id) DO NOTHING
-"""
+_COLUMNS = (
+    "source, kind, external_id, url, author, title, text, published_at, fetched_at, lang, "
+    "metrics, raw"
+)
+_WIDTH = _COLUMNS.count(",") + 1
+# Rows per INSERT statement. The posts_ai trigger feeds FTS5, and FTS5 flushes its pending
+# terms into a new on-disk segment at every statement savepoint; a statement that fires a
+# trigger opens one. With ``executemany`` (one statement per row) that meant one tiny segment
+# plus merge work per post (~55 us of ~65 us per post); one multi-row statement per chunk
+# flushes once per chunk (~25 us per post all told). The trigger stays the single place that
+# keeps FTS in sync.
+_ROWS_PER_INSERT = 500
 _UPDATE_METRICS = """
 UPDATE posts SET metrics = ? WHERE source = ? AND external_id = ? AND metrics IS NOT ?
 """
@@ -29,14 +38,25 @@ _CHUNK = 500
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
 
 
+# orjson writes the same compact UTF-8 text as the encoder below for JSON-like payloads,
+# ~5x faster; datetimes and dataclasses go through ``default=str`` as with json.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def _json(value: Any) -> str | None:
     if value is None:
         return None
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode("utf-8")
+    except TypeError:
+        pass  # integers over 64 bits, non-string keys, lone surrogates: the json module
     text = _ENCODER.encode(value)
     return text if _encodable(text) else json.dumps(value, default=str, separators=(",", ":"))
 
 
 def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -61,14 +81,16 @@ def hash_author(author: str | None) -> str | None:
 def _row(post: Post, hash_authors: bool) -> tuple[Any, ...]:
     author = hash_author(post.author) if hash_authors else post.author
     raw = _json(post.raw)
+    published = to_iso(post.published_at)
+    fetched = published if post.fetched_at is post.published_at else to_iso(post.fetched_at)
     if hash_authors and post.author and raw and author:
         # The raw payload repeats the handle: pseudonymise it there too.
         quoted = json.dumps(post.author, ensure_ascii=False)[1:-1]
         raw = raw.replace(quoted, author).replace(json.dumps(post.author)[1:-1], author)
     return (
         post.source, post.kind, _safe(post.external_id), _safe(post.url), _safe(author),
-        _safe(post.title), _safe(post.text) or "", to_iso(post.published_at),
-        to_iso(post.fetched_at), _safe(post.lang), _json(post.metrics), raw,
+        _safe(post.title), _safe(post.text) or "", published,
+        fetched, _safe(post.lang), _json(post.metrics), raw,
     )  # fmt: skip
 
 
@@ -110,7 +132,7 @@ def insert_posts(
         known.update((source, e) for e in existing_ids(db, source, ids))
     fresh = [p for key, p in unique.items() if key not in known]
     new = len(fresh)
-    db.conn.executemany(_INSERT, [_row(p, hash_authors) for p in fresh])
+    _insert_rows(db.conn, [_row(p, hash_authors) for p in fresh])
     # Fresh posts were just inserted with their metrics; only known ones may need a refresh.
     with_metrics = [
         (metrics, key[0], key[1], metrics)
@@ -121,6 +143,30 @@ def insert_posts(
     if with_metrics:
         db.conn.executemany(_UPDATE_METRICS, with_metrics)
     return new
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_sql(rows: int) -> str:
+    marks = "(" + ", ".join("?" * _WIDTH) + ")"
+    return (
+        f"INSERT INTO posts ({_COLUMNS}) VALUES {', '.join([marks] * rows)} "
+        "ON CONFLICT (source, external_id) DO NOTHING"
+    )
+
+
+def _rows_per_insert(conn: sqlite3.Connection) -> int:
+    # Builds before SQLite 3.32 allow only 999 parameters per statement.
+    return max(
+        1, min(_ROWS_PER_INSERT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _WIDTH)
+    )
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (in order, so ids follow it) with few multi-row statements."""
+    step = _rows_per_insert(conn)
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        conn.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
 
 
 def save_batch(
