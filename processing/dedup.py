@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from operator import itemgetter
 
 import numpy as np
 
@@ -23,41 +23,76 @@ BANDS = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one
 _MASK = (1 << BITS) - 1
 
 
-def _hash64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
-
-
 MAX_SHINGLES = 100_000
-_BLAKE2B_64 = hashlib.blake2b(digest_size=8)
+SHINGLE = 3
+# Per-token hash rows kept between calls; cleared when full (bounded memory).
+TOKEN_CACHE_SIZE = 1 << 17
+_ROW = SHINGLE * BITS // 8  # bytes per token: one 64-bit value per shingle position
+_BLAKE2B_ROW = hashlib.blake2b(digest_size=_ROW, person=b"pantau-simhash")
+_token_rows: dict[str, bytes] = {}
+_U64 = np.dtype(np.uint64)
+# Byte lanes of a uint64 sum without carries below 256 shingles.
+_LANE_LIMIT = 256
+_ONES = np.ones(_LANE_LIMIT, _U64)
 
 
-def simhash(tokens: Sequence[str], shingle: int = 3) -> int:
-    """Return a 64-bit SimHash of word shingles (0 for an empty text).
+def token_row(token: str) -> bytes:
+    """The token's three stable 64-bit values (BLAKE2b, not ``hash()``), one per position."""
+    state = _BLAKE2B_ROW.copy()
+    state.update(token.encode("utf-8", "surrogatepass"))
+    return state.digest()
 
-    Each shingle's 8-byte BLAKE2b digest votes on the 64 bits; numpy counts the
-    votes of all shingles at once (the digests unpacked into a shingles x 64 bit matrix).
+
+def _rows(tokens: list[str]) -> tuple[bytes, ...]:
+    cache = _token_rows
+    try:
+        found = itemgetter(*tokens)(cache)
+    except KeyError:
+        if len(cache) + len(tokens) > TOKEN_CACHE_SIZE:
+            cache.clear()
+        for token in tokens:
+            if token not in cache:
+                cache[token] = token_row(token)
+        found = itemgetter(*tokens)(cache)
+    return found if len(tokens) > 1 else (found,)
+
+
+def simhash(tokens: list[str]) -> int:
+    """Return a 64-bit SimHash of word 3-shingles (0 for an empty text), as a signed int.
+
+    A shingle ``(a, b, c)`` hashes to ``A[a] ^ B[b] ^ C[c]`` (simple tabulation
+    hashing: each token's row holds three independent BLAKE2b-derived 64-bit values,
+    computed once per distinct token and cached), so distinct shingles get
+    pairwise-independent uniform hashes. Bit ``k`` of the result is set when more than
+    half of the shingle hashes have bit ``k`` set. A text of one or two tokens is one
+    shingle. Everything is bytewise, so the value is the same on every machine.
     """
-    if not tokens:
+    count = len(tokens)
+    words = tokens if count < MAX_SHINGLES else tokens[: MAX_SHINGLES + SHINGLE - 1]
+    count = len(words)
+    if not count:
         return 0
-    if len(tokens) < shingle:
-        grams: Iterable[str] = [" ".join(tokens)]
+    table = np.frombuffer(b"".join(_rows(words)), _U64).reshape(count, SHINGLE)
+    if count >= SHINGLE:
+        hashes = table[:-2, 0] ^ table[1:-1, 1]
+        hashes ^= table[2:, 2]
+    elif count == 2:
+        hashes = table[:1, 0] ^ table[1:, 1]
     else:
-        columns = [tokens[k:] for k in range(shingle)]
-        grams = islice(map(" ".join, zip(*columns, strict=False)), MAX_SHINGLES)
-    # Copying a fresh 8-byte BLAKE2b state is cheaper than constructing one per shingle.
-    digests: list[bytes] = []
-    append = digests.append
-    fresh = _BLAKE2B_64.copy
-    for gram in grams:
-        state = fresh()
-        state.update(gram.encode("utf-8"))
-        append(state.digest())
-    total = len(digests)
-    votes = np.unpackbits(np.frombuffer(b"".join(digests), np.uint8)).reshape(total, BITS).sum(0)
-    # Big-endian digests: bit i of the matrix row is bit BITS-1-i of the hash.
-    value = int.from_bytes(np.packbits(2 * votes > total).tobytes(), "big")
+        hashes = table[:, 0].copy()
+    total = len(hashes)
+    bits = np.unpackbits(hashes.view(np.uint8))
+    if total < _LANE_LIMIT:
+        # Add the 0/1 bytes eight at a time (a uint64 holds eight byte lanes; no lane
+        # reaches 256, so none carries): lane j of the sums counts the votes of bit j.
+        lanes = bits.view(_U64).reshape(total, BITS // 8)
+        votes = np.dot(_ONES[:total], lanes).view(np.uint8)
+    else:
+        votes = bits.reshape(total, BITS).sum(0)
+    # unpackbits/packbits use the same bit order, so packing restores the byte layout.
+    majority = np.packbits(votes > (total >> 1)).tobytes()
     # SQLite integers are signed 64-bit.
-    return value - (1 << BITS) if value >= 1 << (BITS - 1) else value
+    return int.from_bytes(majority, "little", signed=True)
 
 
 def distance(a: int, b: int) -> int:
