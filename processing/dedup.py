@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 import numpy as np
 
-from processing.normalize import compact
-
 BITS = 64
 MAX_DISTANCE = 3
 MIN_TITLE_KEY = 30
 MIN_TEXT_KEY = 16  # shorter texts ("mantap", "setuju") are independent reactions
+MIN_TOKENS = 8  # fewer words (text and title) never match by fingerprint
 BANDS = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one band
-_MASK = (1 << BITS) - 1
+MASK = (1 << BITS) - 1
 
 
 MAX_SHINGLES = 100_000
@@ -97,12 +97,18 @@ def simhash(tokens: list[str]) -> int:
 
 def distance(a: int, b: int) -> int:
     """Hamming distance between two fingerprints."""
-    return ((a ^ b) & _MASK).bit_count()
+    return ((a ^ b) & MASK).bit_count()
 
 
-def _bands(value: int) -> list[tuple[int, int]]:
-    value &= _MASK
-    return [(i, (value >> (16 * i)) & 0xFFFF) for i in range(BANDS)]
+def band_keys(fingerprint: int) -> tuple[int, int, int, int]:
+    """The four 16-bit bands of a fingerprint, each tagged with its position (dict keys)."""
+    value = fingerprint & MASK
+    return (
+        value & 0xFFFF,
+        0x10000 | (value >> 16) & 0xFFFF,
+        0x20000 | (value >> 32) & 0xFFFF,
+        0x30000 | value >> 48,
+    )
 
 
 @dataclass
@@ -110,30 +116,50 @@ class DedupIndex:
     """Fingerprints and keys of posts already seen, in arrival order."""
 
     by_key: dict[str, int] = field(default_factory=dict)
-    by_band: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
-    min_tokens: int = 8
+    # band key -> (post id, unsigned fingerprint) of the posts with that band
+    by_band: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    min_tokens: int = MIN_TOKENS
 
     def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
+        by_key = self.by_key
         for key in keys:
-            self.by_key.setdefault(key, post_id)
+            if key not in by_key:
+                by_key[key] = post_id
         if fingerprint and size >= self.min_tokens:
-            for band in _bands(fingerprint):
-                self.by_band.setdefault(band, []).append((post_id, fingerprint))
+            self.add_bands(post_id, fingerprint & MASK, band_keys(fingerprint))
+
+    def add_bands(self, post_id: int, value: int, bands: tuple[int, int, int, int]) -> None:
+        """Index an unsigned fingerprint ``value`` under its ``bands``."""
+        by_band = self.by_band
+        entry = (post_id, value)
+        for band in bands:
+            bucket = by_band.get(band)
+            if bucket is None:
+                by_band[band] = [entry]
+            else:
+                bucket.append(entry)
 
     def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
         """Return the id of an earlier post this one duplicates, if any."""
+        by_key = self.by_key
         for key in keys:
-            found = self.by_key.get(key)
+            found = by_key.get(key)
             if found is not None:
                 return found
         if not fingerprint or size < self.min_tokens:
             return None
+        return self.nearest(fingerprint & MASK, band_keys(fingerprint))
+
+    def nearest(self, value: int, bands: tuple[int, int, int, int]) -> int | None:
+        """The smallest id within ``MAX_DISTANCE`` bits of the unsigned ``value``, if any."""
+        by_band = self.by_band
         best: int | None = None
-        for band in _bands(fingerprint):
-            for post_id, other in self.by_band.get(band, ()):
-                if distance(fingerprint, other) <= MAX_DISTANCE and (
-                    best is None or post_id < best
-                ):
+        for band in bands:
+            bucket = by_band.get(band)
+            if bucket is None:
+                continue
+            for post_id, other in bucket:
+                if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
                     best = post_id
         return best
 
@@ -146,12 +172,34 @@ MAX_SUFFIX_WORDS = 5
 def strip_publisher(title: str) -> str:
     """Drop a trailing publisher name: ``Judul berita - Kompas.com`` -> ``Judul berita``."""
     for sep in _PUBLISHER_SEPARATORS:
-        head, found, tail = title.rpartition(sep)
+        if sep not in title:
+            continue
+        head, _, tail = title.rpartition(sep)
         # Only a short tail, shorter than what remains: a name, not half a headline.
-        short = len(tail.split()) <= MAX_SUFFIX_WORDS and len(tail) < len(head)
-        if found and head.strip() and short:
+        short = len(tail.split(None, MAX_SUFFIX_WORDS)) <= MAX_SUFFIX_WORDS and len(tail) < len(
+            head
+        )
+        if short and head.strip():
             return head.strip()
     return title
+
+
+# Key characters are a-z and 0-9: translate() lower-cases A-Z and deletes every other byte.
+_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+_NOT_KEY = bytes(c for c in range(256) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122))
+
+
+def key_text(text: str) -> str:
+    """:func:`processing.normalize.compact` in one C pass per step.
+
+    ``compact`` keeps only a-z and 0-9 of the folded (NFKC, case-folded, invisibles
+    dropped) text; every non-ASCII character goes, invisibles included, so dropping them
+    all at encoding gives the same string.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).casefold()
+        return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY).decode("ascii")
+    return text.encode("ascii").translate(_LOWER, _NOT_KEY).decode("ascii")
 
 
 def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> list[str]:
@@ -163,15 +211,28 @@ def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> l
     if url:
         keys.append("u:" + url)
     if title:
-        key = compact(strip_publisher(title))
+        key = key_text(strip_publisher(title))
         if len(key) >= MIN_TITLE_KEY:
             keys.append("t:" + key)
     if text:
         head = text[:5000]
-        body = _RETWEET.sub("", head, count=1)
-        key = compact(body)
+        retweet = _RETWEET.match(head)
+        body = head[retweet.end() :] if retweet else head
+        key = key_text(body)
         # A retweet repeats its original whatever the length; other texts need
         # enough characters to be telling.
-        if key and (body != head or len(key) >= MIN_TEXT_KEY):
+        if key and (retweet or len(key) >= MIN_TEXT_KEY):
             keys.append("x:" + key)
     return keys
+
+
+def word_size(text: str, title: str | None, cap: int) -> int:
+    """Words of ``text`` plus words of ``title``, each counted up to ``cap + 1``.
+
+    Exact below ``cap`` words, and at least ``cap`` otherwise: all a comparison with a
+    threshold of at most ``cap`` needs, without splitting a long text into all its words.
+    """
+    size = len(text.split(None, cap))
+    if title:
+        size += len(title.split(None, cap))
+    return size
