@@ -12,6 +12,12 @@ title or text keys, the harder test of the fingerprint) and ``keys+fingerprint``
 ``process_pending`` does, with canonical URLs as storage keeps them). Also the Hamming
 distance between each copy and its base, per copy style, and between random pairs of
 unrelated originals.
+
+``--score-db big.db`` instead scores the ``dup_of`` that a run (``throughput.py``'s
+retag stage) left in a benchmark database, against the generator's truth for that
+database (same seed, span and busy share as ``throughput.py`` builds it with)::
+
+    .venv/bin/python benchmarks/dedup_quality.py --score-db WORK/big.db --db-posts 1000000
 """
 
 from __future__ import annotations
@@ -145,13 +151,75 @@ def evaluate(posts: int, pairs: int, seed: int) -> dict[str, Any]:
     return out
 
 
+def duplicate_truth(
+    posts: int, seed: int, span_days: int, busy_share: float, config_path: Path
+) -> dict[int, int]:
+    """Generator counter of each duplicate -> counter of its base, streaming (flat memory)."""
+    from benchmarks.throughput import END
+
+    config = load_config(config_path)
+    gen = TracingGenerator(corpus.build_vocabulary(config), seed=seed)
+    times = corpus.timeline(posts, span_days=span_days, end=END, busy_share=busy_share,
+                            seed=seed + 1)  # fmt: skip
+    for at in times:
+        gen.next(at)
+    return gen.base_of
+
+
+def score_db(path: Path, posts: int, seed: int, config_path: Path) -> dict[str, Any]:
+    """Precision/recall of the ``dup_of`` column of a benchmark database.
+
+    The corpus depends on ``config.yaml`` (department phrases): pass the config the
+    database was built with. Its first stored texts are checked against the regenerated
+    ones, so a wrong config is an error, not a silently meaningless score.
+    """
+    import sqlite3
+
+    from benchmarks.throughput import BUSY_SHARE, END, SPAN_DAYS
+
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    rows = db.execute("SELECT id, external_id, dup_of FROM posts").fetchall()
+    stored = db.execute("SELECT text FROM posts ORDER BY id LIMIT 200").fetchall()
+    db.close()
+    sample = corpus.generate(load_config(config_path), posts, seed=seed, span_days=SPAN_DAYS,
+                             end=END, busy_share=BUSY_SHARE)  # fmt: skip
+    if [p.text for p, _ in zip(sample, stored, strict=False)] != [t for (t,) in stored]:
+        raise SystemExit(f"{path}: not the corpus of {config_path} (seed {seed}); try --db-config")
+    base_of = duplicate_truth(posts, seed, SPAN_DAYS, BUSY_SHARE, config_path)
+    counter = {post_id: int(external.rsplit("-", 1)[1]) for post_id, external, _ in rows}
+    found = correct = 0
+    for post_id, _, dup in rows:
+        if dup is None:
+            continue
+        n, m = counter[post_id], counter[dup]
+        found += 1
+        correct += base_of.get(n, n) == base_of.get(m, m)
+    return {
+        "posts": len(rows),
+        "duplicates": len(base_of),
+        "found": found,
+        "correct": correct,
+        "precision": round(correct / found, 5) if found else None,
+        "recall": round(correct / len(base_of), 5) if base_of else None,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--pairs", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--score-db", type=Path, help="score the dup_of of this benchmark db")
+    parser.add_argument("--db-posts", type=int, default=1_000_000, help="its size")
+    parser.add_argument("--db-seed", type=int, default=101, help="its generator seed")
+    parser.add_argument("--db-config", type=Path, default=ROOT / "config.yaml",
+                        help="the config.yaml it was built with")  # fmt: skip
     args = parser.parse_args(argv)
-    print(json.dumps(evaluate(args.posts, args.pairs, args.seed), indent=2))
+    if args.score_db:
+        result = score_db(args.score_db, args.db_posts, args.db_seed, args.db_config)
+    else:
+        result = evaluate(args.posts, args.pairs, args.seed)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
