@@ -43,18 +43,25 @@ def token_row(token: str) -> bytes:
     return state.digest()
 
 
-def _rows(tokens: list[str]) -> tuple[bytes, ...]:
+def _joined_rows(tokens: list[str]) -> bytes:
+    """The tokens' rows end to end; misses are hashed and cached (cleared when full)."""
     cache = _token_rows
+    if len(tokens) == 1:
+        row = cache.get(tokens[0])
+        return row if row is not None else token_row(tokens[0])
     try:
-        found = itemgetter(*tokens)(cache)
+        return b"".join(itemgetter(*tokens)(cache))
     except KeyError:
-        if len(cache) + len(tokens) > TOKEN_CACHE_SIZE:
-            cache.clear()
-        for token in tokens:
-            if token not in cache:
-                cache[token] = token_row(token)
-        found = itemgetter(*tokens)(cache)
-    return found if len(tokens) > 1 else (found,)
+        pass
+    if len(cache) + len(tokens) > TOKEN_CACHE_SIZE:
+        cache.clear()
+    rows = []
+    for token in tokens:
+        found = cache.get(token)
+        if found is None:
+            found = cache[token] = token_row(token)
+        rows.append(found)
+    return b"".join(rows)
 
 
 def simhash(tokens: list[str]) -> int:
@@ -72,7 +79,7 @@ def simhash(tokens: list[str]) -> int:
     count = len(words)
     if not count:
         return 0
-    table = np.frombuffer(b"".join(_rows(words)), _U64).reshape(count, SHINGLE)
+    table = np.frombuffer(_joined_rows(words), _U64).reshape(count, SHINGLE)
     if count >= SHINGLE:
         hashes = table[:-2, 0] ^ table[1:-1, 1]
         hashes ^= table[2:, 2]
