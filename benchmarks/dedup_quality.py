@@ -18,6 +18,12 @@ retag stage) left in a benchmark database, against the generator's truth for tha
 database (same seed, span and busy share as ``throughput.py`` builds it with)::
 
     .venv/bin/python benchmarks/dedup_quality.py --score-db WORK/big.db --db-posts 1000000
+
+The corpus also depends on ``config.yaml`` and the bundled lexicons, which the cache
+key (``GENERATOR_VERSION``) does not cover: a database cached by older code is scored
+with that code's tree first on the path (``git archive REV | tar -x -C OLD``, then
+``cd OLD && PYTHONPATH=OLD python .../dedup_quality.py --score-db ... --db-config
+config.yaml``).
 """
 
 from __future__ import annotations
@@ -169,9 +175,10 @@ def duplicate_truth(
 def score_db(path: Path, posts: int, seed: int, config_path: Path) -> dict[str, Any]:
     """Precision/recall of the ``dup_of`` column of a benchmark database.
 
-    The corpus depends on ``config.yaml`` (department phrases): pass the config the
-    database was built with. Its first stored texts are checked against the regenerated
-    ones, so a wrong config is an error, not a silently meaningless score.
+    The corpus depends on ``config.yaml`` (department phrases) and the bundled lexicons
+    (slang): run with the code and config the database was built with (``PYTHONPATH``
+    of that commit's tree, ``--db-config``). Its first stored texts are checked against
+    the regenerated ones, so a mismatch is an error, not a silently meaningless score.
     """
     import sqlite3
 
@@ -184,7 +191,9 @@ def score_db(path: Path, posts: int, seed: int, config_path: Path) -> dict[str, 
     sample = corpus.generate(load_config(config_path), posts, seed=seed, span_days=SPAN_DAYS,
                              end=END, busy_share=BUSY_SHARE)  # fmt: skip
     if [p.text for p, _ in zip(sample, stored, strict=False)] != [t for (t,) in stored]:
-        raise SystemExit(f"{path}: not the corpus of {config_path} (seed {seed}); try --db-config")
+        raise SystemExit(
+            f"{path}: not the corpus of this code and {config_path} (seed {seed}); see --help"
+        )
     base_of = duplicate_truth(posts, seed, SPAN_DAYS, BUSY_SHARE, config_path)
     counter = {post_id: int(external.rsplit("-", 1)[1]) for post_id, external, _ in rows}
     found = correct = 0

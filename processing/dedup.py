@@ -21,10 +21,8 @@ MIN_TEXT_KEY = 16  # shorter texts ("mantap", "setuju") are independent reaction
 MIN_TOKENS = 8  # fewer words (text and title) never match by fingerprint
 BANDS = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one band
 MASK = (1 << BITS) - 1
-
-
 MAX_SHINGLES = 100_000
-SHINGLE = 3
+SHINGLE = 3  # words per shingle (the three columns of a token's row)
 # Per-token hash rows kept between calls; cleared when full (bounded memory).
 TOKEN_CACHE_SIZE = 1 << 17
 _ROW = SHINGLE * BITS // 8  # bytes per token: one 64-bit value per shingle position
@@ -74,8 +72,7 @@ def simhash(tokens: list[str]) -> int:
     half of the shingle hashes have bit ``k`` set. A text of one or two tokens is one
     shingle. Everything is bytewise, so the value is the same on every machine.
     """
-    count = len(tokens)
-    words = tokens if count < MAX_SHINGLES else tokens[: MAX_SHINGLES + SHINGLE - 1]
+    words = tokens if len(tokens) < MAX_SHINGLES else tokens[: MAX_SHINGLES + SHINGLE - 1]
     count = len(words)
     if not count:
         return 0
