@@ -186,7 +186,7 @@ STEP = st.tuples(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(STEP, max_size=60), st.integers(0, 6), st.lists(STEP, max_size=5))
 def test_check_in_gives_the_same_dup_of_as_find_then_add(
     steps: list[tuple[int, int, set[int], list[str], int, bool]],
