@@ -22,7 +22,15 @@ from pantau.errors import CollectorError, ConfigError, MissingCredentials, RateL
 from pantau.logs import redact
 from pantau.models import Analysis, Post, RunResult, utcnow
 from pantau.polling import next_state
-from processing.dedup import DedupIndex, dedup_keys
+from processing.dedup import (
+    MASK,
+    MAX_DISTANCE,
+    MIN_TOKENS,
+    DedupIndex,
+    band_keys,
+    dedup_keys,
+    word_size,
+)
 from processing.pipeline import analyze
 from processing.resources import Resources, build_resources
 from storage import analysis as analysis_store
@@ -300,6 +308,47 @@ class WindowedDedup:
         ]
         return min(hits) if hits else None
 
+    def check_in(self, post_id: int, fingerprint: int, keys: list[str], size: int) -> int | None:
+        """``find`` then ``add`` in one pass (bands computed once): the per-post hot path."""
+        previous, current = self.previous, self.current
+        found: int | None = None
+        for by_key in (previous.by_key, current.by_key):  # exact keys, oldest generation first
+            for key in keys:
+                found = by_key.get(key)
+                if found is not None:
+                    break
+            if found is not None:
+                break
+        own = current.by_key
+        for key in keys:
+            if key not in own:
+                own[key] = post_id
+        self._size += 1
+        if not fingerprint:
+            return found
+        value = fingerprint & MASK
+        bands = band_keys(fingerprint)
+        search = found is None
+        if search and size >= previous.min_tokens and previous.by_band:
+            found = previous.nearest(value, bands)
+        if size >= current.min_tokens:
+            # One lookup per band both searches the current generation and indexes the post.
+            entry = (post_id, value)
+            by_band = current.by_band
+            for band in bands:
+                bucket = by_band.get(band)
+                if bucket is None:
+                    by_band[band] = [entry]
+                    continue
+                if search:
+                    for other_id, other in bucket:
+                        if (value ^ other).bit_count() <= MAX_DISTANCE and (
+                            found is None or other_id < found
+                        ):
+                            found = other_id
+                bucket.append(entry)
+        return found
+
     def advance(self, at: str | None) -> None:
         """Move the window to a post published ``at`` (ISO); call before find/add."""
         if not at:
@@ -377,12 +426,12 @@ def process_pending(
         for post in batch:
             analysis = cache.analyze(resources, post)
             keys = dedup_keys(post.url, post.title, post.text)
-            size = len(post.text.split()) + len((post.title or "").split())
+            # Word counts only decide "at least MIN_TOKENS words": capped there.
+            size = word_size(post.text, post.title, MIN_TOKENS)
             index.advance(post.published_at)
-            dup = index.find(analysis.fingerprint, keys, size)
+            dup = index.check_in(post.id, analysis.fingerprint, keys, size)
             if dup == post.id:
                 dup = None
-            index.add(post.id, analysis.fingerprint, keys, size)
             results.append((post.id, analysis, dup))
         analysis_store.save_analyses(db, results, version)
         total += len(results)

@@ -20,7 +20,7 @@ from processing.stem import CachedStemmer
 from processing.tagging import TermIndex, compile_terms
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 SEGMENT_MEMO_SIZE = 50_000
 
 
