@@ -54,6 +54,11 @@ class NativeState:
 STATE = NativeState("pure", "not activated")
 
 
+def present_modules(root: Path = ROOT) -> list[str]:
+    """The :data:`MODULES` whose source exists (a module may be renamed or merged)."""
+    return [name for name in MODULES if (root / "processing" / f"{name}.py").is_file()]
+
+
 def build_dir() -> Path:
     """The build directory in use (``PANTAU_NATIVE_DIR`` or ``build/native``)."""
     custom = os.environ.get("PANTAU_NATIVE_DIR")
@@ -126,7 +131,7 @@ def check(directory: Path, root: Path = ROOT) -> NativeState:
     if reason:
         return NativeState("stale", f"{reason}; run `make native`", directory)
     names = sorted(Path(rel).stem for rel in manifest["sources"])
-    if names != sorted(MODULES):
+    if names != sorted(present_modules(root)):
         return NativeState(
             "stale", "the list of compiled modules changed; run `make native`", directory
         )

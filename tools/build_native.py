@@ -82,10 +82,9 @@ def dependencies(sources: list[Path]) -> list[Path]:
 
 def wanted_manifest() -> dict[str, Any]:
     """The manifest a build of the current files would have (without ``built_at``)."""
-    sources = [ROOT / "processing" / f"{name}.py" for name in native.MODULES]
-    missing = [str(p.relative_to(ROOT)) for p in sources if not p.is_file()]
-    if missing:
-        raise SystemExit(f"native: listed modules not found: {missing}")
+    sources = [ROOT / "processing" / f"{name}.py" for name in native.present_modules()]
+    if not sources:
+        raise FileNotFoundError(f"none of {native.MODULES} found in processing/")
     return {
         "format": native.FORMAT,
         "group": native.GROUP,
@@ -129,7 +128,7 @@ def compile_into(staging: Path, work: Path) -> None:
     from setuptools import Distribution
 
     os.chdir(ROOT)
-    paths = [f"processing/{name}.py" for name in native.MODULES]
+    paths = [f"processing/{name}.py" for name in native.present_modules()]
     extensions = mypycify(paths, group_name=native.GROUP, target_dir=str(work / "c"), opt_level="3")
     dist = Distribution({"name": "pantau-native", "ext_modules": extensions})
     command: Any = dist.get_command_obj("build_ext")
@@ -213,7 +212,7 @@ def build(auto: bool, force: bool, out: Path = BUILD) -> int:
     shutil.rmtree(old, ignore_errors=True)
     failed_path.unlink(missing_ok=True)
     print(
-        f"native: built {len(native.MODULES)} modules with mypyc {wanted['mypy']} in {seconds} s "
+        f"native: built {len(wanted['sources'])} modules with mypyc {wanted['mypy']} in {seconds} s "
         f"({_show(target)})"
     )
     return 0

@@ -102,7 +102,9 @@ def test_manifest_matches_only_the_files_and_toolchain_it_names(tmp_path: Path) 
 
 def test_manifest_covers_the_compiled_modules_and_their_first_party_imports() -> None:
     manifest = build_native.wanted_manifest()
-    assert sorted(manifest["sources"]) == sorted(f"processing/{m}.py" for m in native.MODULES)
+    assert sorted(manifest["sources"]) == sorted(
+        f"processing/{m}.py" for m in native.present_modules()
+    )
     assert {"pantau/models.py", "processing/resources.py"} <= set(manifest["deps"])
     assert not set(manifest["deps"]) & set(manifest["sources"])
 
@@ -192,3 +194,11 @@ def test_doctor_reports_the_implementation_in_use(
 
     monkeypatch.setattr(native, "STATE", native.NativeState(mode, "why"))
     assert check_processing() == type(check_processing())(level, "processing", f"{start}: why")
+
+
+def test_a_removed_module_is_left_out_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "processing").mkdir()
+    for name in native.MODULES[1:]:
+        (tmp_path / "processing" / f"{name}.py").write_text("")
+    assert native.present_modules(tmp_path) == list(native.MODULES[1:])
+    assert native.present_modules() == list(native.MODULES)
