@@ -9,7 +9,8 @@ only while ``build/native/manifest.json`` matches the sources. The compiler's
 output goes to ``build/native.log``; this script prints one line. A failed build
 leaves any previous build in place (it is stale once the sources change, and
 then ignored). ``--auto`` never fails: it prints why and pure Python is used,
-and it does not retry a failed build until its inputs change.
+and it does not retry a failed build until its inputs change, nor build at all
+when ``PANTAU_PURE`` is set.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# ``PANTAU_PURE=1 make setup`` skips the automatic build (quicker edit-test cycles).
+PURE_REQUESTED = os.environ.get("PANTAU_PURE", "").strip() not in ("", "0")
 if __name__ == "__main__":
     os.environ["PANTAU_PURE"] = "1"  # this process only reads the sources
 
@@ -157,6 +160,9 @@ def build(auto: bool, force: bool, out: Path = BUILD) -> int:
     current = native.read_manifest(target)
     if not force and _comparable(current) == wanted and native.check(target).mode == "native":
         print(f"native: up to date ({_show(target)})")
+        return 0
+    if auto and PURE_REQUESTED:
+        print("native: skipped (PANTAU_PURE is set)")
         return 0
     if auto and not force and failed_path.is_file():
         try:

@@ -202,3 +202,12 @@ def test_a_removed_module_is_left_out_not_fatal(tmp_path: Path) -> None:
         (tmp_path / "processing" / f"{name}.py").write_text("")
     assert native.present_modules(tmp_path) == list(native.MODULES[1:])
     assert native.present_modules() == list(native.MODULES)
+
+
+def test_auto_build_is_skipped_when_pure_python_is_requested(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(build_native, "PURE_REQUESTED", True)
+    assert build_native.main(["--auto", "--build-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == "native: skipped (PANTAU_PURE is set)\n"
+    assert not list(tmp_path.iterdir())
