@@ -163,6 +163,7 @@ def test_failed_build_prints_one_line_and_auto_mode_never_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    monkeypatch.setattr(build_native, "PURE_REQUESTED", False)
     assert build_native.main(["--auto", "--build-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [f"native: build failed, using pure Python: no C compiler "
