@@ -127,7 +127,10 @@ def check(directory: Path, root: Path = ROOT) -> NativeState:
     manifest = read_manifest(directory)
     if manifest is None:
         return NativeState("stale", f"{directory / MANIFEST} is unreadable", directory)
-    reason = stale_reason(manifest, root)
+    try:
+        reason = stale_reason(manifest, root)
+    except (AttributeError, TypeError, ValueError, OSError) as exc:  # a hand-edited manifest
+        reason = f"manifest unusable ({type(exc).__name__}: {exc})"
     if reason:
         return NativeState("stale", f"{reason}; run `make native`", directory)
     names = sorted(Path(rel).stem for rel in manifest["sources"])

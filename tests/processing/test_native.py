@@ -116,6 +116,8 @@ def test_incomplete_or_unreadable_build_is_stale(tmp_path: Path) -> None:
     assert state.mode == "stale" and "incomplete" in state.detail
     (build / native.MANIFEST).write_text("{not json")
     assert native.check(build).mode == "stale"
+    (build / native.MANIFEST).write_text(json.dumps({**_fresh_manifest(), "deps": ["x"]}))
+    assert "manifest unusable" in native.check(build).detail
 
 
 def test_stale_manifest_falls_back_to_pure_python(tmp_path: Path) -> None:
