@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit bench eval clean
+.PHONY: setup native demo test lint typecheck unit bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# The optional mypyc build of the hot processing modules (build/native/, see
+# processing/native.py): rebuilt only when its sources changed; a failure prints
+# one line and everything runs as pure Python.
 setup: $(STAMP)
+	@$(BIN)/python tools/build_native.py --auto || echo "native: build step crashed; using pure Python"
+
+native: $(STAMP)
+	$(BIN)/python tools/build_native.py
 
 demo: setup
 	$(BIN)/pantau demo
@@ -36,4 +43,4 @@ eval: setup
 	$(BIN)/python -m processing.evaluate
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output build/native build/native-*

@@ -347,6 +347,10 @@ def _run_all(args: argparse.Namespace) -> int:
     # Other processes on the machine slow wall-clock figures down; show how busy it was.
     rows.append(("machine", "cpus", _fmt(os.cpu_count() or 0)))
     rows.append(("machine", "loadavg_1m_start", _fmt(os.getloadavg()[0])))
+    from processing import native  # the stages' children inherit PANTAU_PURE
+
+    # native (mypyc build in use), pure, or stale (a build that no longer matches: pure).
+    rows.append(("machine", "processing", native.STATE.mode))
 
     def add(stage: str, result: dict[str, Any]) -> None:
         for key, value in result.items():

@@ -2,7 +2,8 @@
 
 Checks the database (integrity, schema migrations, file, WAL and free disk),
 each enabled source (credentials present, last run and whether it reached its
-server, backoff) and leftover leases. Each finding is ``ok``, ``warn`` or
+server, backoff), leftover leases, and which text-processing implementation
+runs (native mypyc build, pure Python, or a stale build that is ignored). Each finding is ``ok``, ``warn`` or
 ``fail``; any ``fail`` makes the command exit 1. Never prints secret values.
 """
 
@@ -140,6 +141,19 @@ def check_sources(db: Any, config: Config) -> list[Finding]:
     return findings
 
 
+def check_processing() -> Finding:
+    """Which implementation of ``processing`` runs: native, pure, or stale (ignored)."""
+    from processing import native
+
+    state = native.STATE
+    if state.mode == "native":
+        return Finding("ok", "processing", f"native build in use: {state.detail}")
+    if state.mode == "stale":
+        return Finding("warn", "processing", f"stale native build ignored, pure Python in use: "
+                                             f"{state.detail}")  # fmt: skip
+    return Finding("ok", "processing", f"pure Python in use: {state.detail}")
+
+
 def run_doctor(config: Config, db_path: Path) -> list[Finding]:
     """Return every finding for this configuration and database."""
     findings, db = check_database(db_path)
@@ -148,6 +162,7 @@ def run_doctor(config: Config, db_path: Path) -> list[Finding]:
     finally:
         if db is not None:
             db.close()
+    findings.append(check_processing())
     return findings
 
 

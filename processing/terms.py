@@ -108,15 +108,21 @@ class TermIndex:
                 if term.kind == "requires":
                     requires.setdefault(term.topic, set()).add(term.text)
 
-        def order(table: dict[str, list[Term]]) -> dict[str, tuple[Term, ...]]:
-            return {k: tuple(sorted(v, key=lambda t: -len(t.stems))) for k, v in table.items()}
-
         return cls(
-            by_first=order(grouped),
+            by_first=_longest_first(grouped),
             topic_department=topic_department,
             topic_requires={k: frozenset(v) for k, v in requires.items()},
-            by_first_exact=order(exact),
+            by_first_exact=_longest_first(exact),
         )
+
+
+def _term_length_desc(term: Term) -> int:
+    return -len(term.stems)
+
+
+def _longest_first(table: dict[str, list[Term]]) -> dict[str, tuple[Term, ...]]:
+    # A module-level key: mypyc cannot compile a lambda inside a comprehension.
+    return {k: tuple(sorted(v, key=_term_length_desc)) for k, v in table.items()}
 
 
 def find_spans(

@@ -1,0 +1,1 @@
+"""Developer tools run from the Makefile (not installed with the package)."""
