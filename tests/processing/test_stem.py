@@ -153,7 +153,15 @@ def test_stems_export_and_import(fast: CachedStemmer) -> None:
 
 
 def test_other_sastrawi_versions_use_the_plain_calls(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(stem_module, "sastrawi_version", lambda: "9.9.9")
+    # Patched where the installed version is read (``importlib.metadata``): a compiled
+    # (mypyc) stem module binds its own functions early, so patching them does nothing.
+    real_version = stem_module.metadata.version
+
+    def version(name: str) -> str:
+        return "9.9.9" if name == stem_module.SASTRAWI_DISTRIBUTION else real_version(name)
+
+    monkeypatch.setattr(stem_module.metadata, "version", version)
+    assert stem_module.sastrawi_version() == "9.9.9"
     stemmer = CachedStemmer()
     assert stemmer._single is None
     assert stemmer.stem("diperbaiki") == "baik"
