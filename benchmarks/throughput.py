@@ -9,7 +9,8 @@ Measures on one deterministic synthetic corpus (see ``benchmarks/corpus.py``):
    the same corpus;
 3. **retag** - ``pantau.pipeline.retag_all`` over a database of ``--db-posts``
    (default 1,000,000) posts, built once by bulk ``executemany`` and cached in
-   ``benchmarks/.cache/`` keyed by generator version and size (each run works
+   ``benchmarks/.cache/`` keyed by size, seed, generator version and a hash of the
+   generator, config.yaml and the bundled word lists (each run works
    on a copy);
 4. **digest** - ``build_digest`` + ``render`` (html, md, txt) of the busiest
    day of that database.
@@ -23,6 +24,7 @@ digest_1m_s=D peak_rss_mb=P``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -139,8 +141,21 @@ def stage_naive(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def corpus_inputs_digest(config_path: Path | str) -> str:
+    """A short hash of what the corpus is generated from: the generator, the config's
+    taxonomy and the bundled word lists, so an edited ``config.yaml`` or lexicon never
+    reuses a database generated from the old one."""
+    digest = hashlib.sha256(Path(corpus.__file__).read_bytes())
+    digest.update(Path(config_path).read_bytes())
+    for path in sorted((ROOT / "processing" / "data").glob("*")):
+        if path.suffix in {".tsv", ".txt", ".csv"} and not path.name.startswith("LICENSE"):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def cache_path(args: argparse.Namespace) -> Path:
-    name = f"posts-{args.db_posts}-seed{args.seed}-gen{corpus.GENERATOR_VERSION}.db"
+    inputs = corpus_inputs_digest(args.config)
+    name = f"posts-{args.db_posts}-seed{args.seed}-gen{corpus.GENERATOR_VERSION}-{inputs}.db"
     return Path(args.cache_dir) / name
 
 
