@@ -226,7 +226,7 @@ def _to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> Digest
         kecamatan=tuple(row["kecamatan"]),
         aspirasi=row["aspirasi"],
         sentiment=float(row["sentiment"]),
-        terms=_terms(row["matched"]),
+        terms=_terms(queries.decode_json(row["matched"], {})),
         repeats=len(group),
         reach=reach,
         sources=sources,
@@ -266,7 +266,7 @@ def build_digest(
     ref = min(now, from_iso(end) or now)
     # Only what was known at ``now``: today's digest (or a re-run with a frozen clock)
     # never shows posts stamped later than the moment it is built.
-    rows = queries.day_posts(db, start, min(end, to_iso(ref) or end))
+    rows = queries.day_posts(db, start, min(end, to_iso(ref) or end), decode_matched=False)
     relevant_rows = [r for r in rows if r["relevant"]]
     groups = _group(relevant_rows)
     posts = [_to_post(g, tz, ref) for g in groups]
@@ -286,8 +286,13 @@ def build_digest(
 
     limit = config.report.max_posts_per_department
     sections = []
+    # One pass over the day's posts instead of one per department.
+    by_department: dict[str, list[DigestPost]] = {}
+    for post in posts:
+        for code in dict.fromkeys(post.departments):
+            by_department.setdefault(code, []).append(post)
     for code, dept in config.departments.items():
-        mine = [p for p in posts if code in p.departments]
+        mine = by_department.get(code, [])
         if not mine:
             continue
         series = trend(per_dept, code, TREND_DAYS)

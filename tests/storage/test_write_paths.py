@@ -306,3 +306,19 @@ def test_tag_terms_keep_their_json(db) -> None:  # type: ignore[no-untyped-def]
     assert db.execute("SELECT DISTINCT terms FROM post_places").fetchall() == [('"cibinong"',)]
     row = db.execute("SELECT departments, topics, kecamatan FROM analysis WHERE post_id = 2")
     assert row.fetchone() == ('["bpbd","dinkes"]', "[]", '["Cibinong"]')
+
+
+def test_day_posts_can_leave_matched_encoded(db) -> None:  # type: ignore[no-untyped-def]
+    from storage.queries import day_posts, decode_json
+
+    post_store.save_batch(db, [_post(1), _post(2)])
+    analysis_store.save_analyses(db, [(1, _analysis(("pupr",), (), ()), None)], "v1")
+    start, end = "2026-11-27T00:00:00Z", "2026-11-28T00:00:00Z"
+    decoded = day_posts(db, start, end)
+    raw = day_posts(db, start, end, decode_matched=False)
+    assert len(decoded) == len(raw) == 1  # only analysed posts
+    assert isinstance(raw[0]["matched"], str)
+    assert decode_json(raw[0]["matched"], {}) == decoded[0]["matched"]
+    assert decoded[0]["matched"]["departments"] == {"pupr": ["pupr"]}
+    assert raw[0]["departments"] == decoded[0]["departments"] == ["pupr"]
+    assert decode_json(None, {}) == {} and decode_json("", []) == []
