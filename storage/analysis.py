@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import sqlite_utils
@@ -15,9 +15,8 @@ from pantau.models import Analysis, utcnow
 from storage.db import to_iso, write_tx
 
 
-@dataclass(frozen=True, slots=True)
-class PendingPost:
-    """The fields processing needs from a stored post."""
+class PendingPost(NamedTuple):
+    """The fields processing needs from a stored post (a tuple: built straight from a row)."""
 
     id: int
     kind: str
@@ -55,8 +54,11 @@ def pending_posts(
         rows = db.execute(sql, [last, *params_tail, batch_size]).fetchall()
         if not rows:
             return
-        yield [PendingPost(*row) for row in rows]
+        yield list(map(_make_pending, rows))
         last = rows[-1][0]
+
+
+_make_pending = PendingPost._make
 
 
 def count_pending(db: sqlite_utils.Database, taxonomy_version: str) -> int:
@@ -103,6 +105,7 @@ _TAGS = {
     "post_places": (("post_id", "kecamatan", "desa", "terms"), 3, "OR IGNORE "),
 }
 _EMPTY = "[]"
+_orjson_dumps = orjson.dumps
 
 
 @dataclass(slots=True)
@@ -116,55 +119,73 @@ class _Rows:
 def _build_rows(
     results: Sequence[tuple[int, Analysis, int | None]], taxonomy_version: str, now: str | None
 ) -> _Rows:
+    """Analysis and tag rows of a batch, in one pass over each analysis's fields."""
     rows = _Rows([], [], [], [])
-    analysis_rows, department_rows = rows.analysis, rows.departments
-    topic_rows, place_rows = rows.topics, rows.places
+    add_analysis, add_department = rows.analysis.append, rows.departments.append
+    add_topic, add_place = rows.topics.append, rows.places.append
     # Tag lists and term lists repeat across a batch: encode each distinct one once.
-    texts: dict[tuple[str, ...], str] = {(): _EMPTY}
+    texts: dict[Any, str] = {(): _EMPTY}
+    known = texts.get
 
     def text(items: Any) -> str:
         if not items:
             return _EMPTY
-        if type(items) is not tuple and type(items) is not list:
+        kind = type(items)
+        if kind is tuple:
+            key = items
+        elif kind is list:
+            key = tuple(items)
+        else:
             return _dumps(items)
-        key = tuple(items)
         try:
-            found = texts.get(key)
+            found = known(key)
         except TypeError:  # unhashable items
             return _dumps(items)
         if found is None:
             found = texts[key] = _dumps(key)
         return found
 
+    empty: dict[str, Any] = {}
     for post_id, a, _dup in results:
-        matched = a.matched if type(a.matched) is dict else dict(a.matched)
-        analysis_rows.append(
+        matched = a.matched
+        if type(matched) is not dict:
+            matched = dict(matched)
+        departments, topics, kecamatan = a.departments, a.topics, a.kecamatan
+        try:
+            matched_text = _orjson_dumps(matched).decode("utf-8")
+        except TypeError:
+            matched_text = _ENCODER.encode(matched)
+        add_analysis(
             (
-                post_id, int(a.relevant), float(a.relevance), text(a.departments),
-                text(a.topics), text(a.kecamatan), a.aspirasi, float(a.sentiment),
-                _dumps(matched), int(a.fingerprint), taxonomy_version, now,
+                post_id, int(a.relevant), float(a.relevance), text(departments), text(topics),
+                text(kecamatan), a.aspirasi, float(a.sentiment), matched_text,
+                int(a.fingerprint), taxonomy_version, now,
             )
         )  # fmt: skip
-        if a.departments:
-            terms = matched.get("departments") or {}
-            for rank, code in enumerate(a.departments):
-                department_rows.append((post_id, code, rank, text(terms.get(code))))
-        if a.topics:
-            terms = matched.get("topics") or {}
-            for topic in a.topics:
-                topic_rows.append(
-                    (post_id, topic, a.topic_departments.get(topic), text(terms.get(topic)))
-                )
-        if a.kecamatan:
-            terms = matched.get("kecamatan") or {}
+        if departments:
+            terms = matched.get("departments") or empty
+            for rank, code in enumerate(departments):
+                add_department((post_id, code, rank, text(terms.get(code))))
+        if topics:
+            terms = matched.get("topics") or empty
+            owner = a.topic_departments
+            for topic in topics:
+                add_topic((post_id, topic, owner.get(topic), text(terms.get(topic))))
+        if kecamatan:
+            terms = matched.get("kecamatan") or empty
+            desa = a.desa
+            if not desa:
+                for kec in kecamatan:
+                    add_place((post_id, kec, "", text(terms.get(kec))))
+                continue
             desa_by_kec: dict[str, list[str]] = {}
-            for item in a.desa:
-                kec, _, desa = item.partition("/")
-                desa_by_kec.setdefault(kec, []).append(desa)
-            for kec in a.kecamatan:
+            for item in desa:
+                kec, _, name = item.partition("/")
+                desa_by_kec.setdefault(kec, []).append(name)
+            for kec in kecamatan:
                 kec_terms = text(terms.get(kec))
-                for desa in desa_by_kec.get(kec, [""]):
-                    place_rows.append((post_id, kec, desa, kec_terms))
+                for name in desa_by_kec.get(kec, [""]):
+                    add_place((post_id, kec, name, kec_terms))
     return rows
 
 
