@@ -131,7 +131,7 @@ def _heads(table: Mapping[tuple[str, ...], str]) -> dict[str, CueHead]:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only by convention (see Normalized)
 class Verdict:
     """The aspirasi class, the sentiment and the cues behind them."""
 

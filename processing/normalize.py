@@ -55,7 +55,13 @@ _NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (c in range(48, 58) or c i
 MAX_CHARS = 20_000
 
 
-@dataclass(frozen=True, slots=True)
+# The per-post result classes (this one, ``_Piece``, ``Tags``, ``PlaceHits``,
+# ``Relevance``, ``Verdict``) are not ``frozen``: compiled with mypyc, a frozen
+# dataclass's generated ``__init__`` (``object.__setattr__`` per field) costs
+# ~1.1 us, a plain one ~0.3 us, and a post builds several. They are read-only by
+# convention (some instances are shared: memoized pieces, empty results);
+# ``unsafe_hash`` keeps them hashable as before.
+@dataclass(slots=True, unsafe_hash=True)
 class Normalized:
     """A post's text after normalization: tokens plus the entities taken out.
 
@@ -228,7 +234,7 @@ def normalize(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only by convention (see Normalized)
 class _Piece:
     """What one space-separated piece of ASCII text contributes to its :class:`Normalized`.
 

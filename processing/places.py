@@ -146,7 +146,7 @@ def _prefixes(keys: Iterable[str]) -> set[str]:
     return {key[:j] for key in keys for j in range(1, len(key) + 1)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only by convention (see Normalized)
 class PlaceHits:
     """What places a post names."""
 

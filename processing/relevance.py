@@ -28,7 +28,7 @@ DEPARTMENT_WEIGHT = 0.25
 NOTHING = -1.5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only by convention (see Normalized)
 class Relevance:
     """The verdict and the terms behind it."""
 

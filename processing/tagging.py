@@ -42,7 +42,7 @@ SPEAKER_BEFORE = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only by convention (see Normalized)
 class Tags:
     """Departments and topics of one post, with the terms behind each."""
 
