@@ -131,13 +131,20 @@ def _heads(table: Mapping[tuple[str, ...], str]) -> dict[str, CueHead]:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)  # read-only by convention (see Normalized)
 class Verdict:
     """The aspirasi class, the sentiment and the cues behind them."""
 
     aspirasi: str
     sentiment: float
     cues: Mapping[str, tuple[str, ...]]
+
+    def __init__(
+        self, aspirasi: str, sentiment: float, cues: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        self.aspirasi = aspirasi
+        self.sentiment = sentiment
+        self.cues = cues
 
 
 _NEWS_TABLES = ("neutral", "complaint", "praise", "request")

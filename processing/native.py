@@ -45,6 +45,7 @@ MODULES = (
     "aspirasi",
     "dedup",
     "pipeline",
+    "resources",
 )
 GROUP = "pantau_native"
 MANIFEST = "manifest.json"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 
 from processing.expand import (
@@ -55,7 +55,15 @@ _NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (c in range(48, 58) or c i
 MAX_CHARS = 20_000
 
 
-@dataclass(frozen=True, slots=True)
+# The per-post result classes (this one, ``_Piece``, ``Tags``, ``PlaceHits``,
+# ``Relevance``, ``Verdict``) are neither ``frozen`` nor given a generated
+# ``__init__``: compiled with mypyc, a frozen dataclass's generated ``__init__``
+# (``object.__setattr__`` per field, interpreted) costs ~1.1 us, a plain generated
+# one ~0.2 us, a written one ~0.04 us, and a post builds several. Keep each
+# ``__init__`` in step with the fields. They are read-only by convention (some
+# instances are shared: memoized pieces, empty results); ``unsafe_hash`` keeps
+# them hashable as before, and eq/repr still come from ``dataclass``.
+@dataclass(slots=True, unsafe_hash=True, init=False)
 class Normalized:
     """A post's text after normalization: tokens plus the entities taken out.
 
@@ -63,15 +71,39 @@ class Normalized:
     """
 
     tokens: tuple[str, ...]
-    urls: tuple[str, ...] = ()
-    mentions: tuple[str, ...] = ()
-    hashtags: tuple[str, ...] = ()
-    emoji: tuple[str, ...] = ()
-    numbers: tuple[str, ...] = ()
-    mention_tokens: tuple[str, ...] = ()
-    question: bool = False
-    exclamations: int = 0
-    flags: frozenset[str] = field(default_factory=frozenset)
+    urls: tuple[str, ...]
+    mentions: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    emoji: tuple[str, ...]
+    numbers: tuple[str, ...]
+    mention_tokens: tuple[str, ...]
+    question: bool
+    exclamations: int
+    flags: frozenset[str]
+
+    def __init__(
+        self,
+        tokens: tuple[str, ...],
+        urls: tuple[str, ...] = (),
+        mentions: tuple[str, ...] = (),
+        hashtags: tuple[str, ...] = (),
+        emoji: tuple[str, ...] = (),
+        numbers: tuple[str, ...] = (),
+        mention_tokens: tuple[str, ...] = (),
+        question: bool = False,
+        exclamations: int = 0,
+        flags: frozenset[str] = frozenset(),
+    ) -> None:
+        self.tokens = tokens
+        self.urls = urls
+        self.mentions = mentions
+        self.hashtags = hashtags
+        self.emoji = emoji
+        self.numbers = numbers
+        self.mention_tokens = mention_tokens
+        self.question = question
+        self.exclamations = exclamations
+        self.flags = flags
 
 
 def _cut(pattern: re.Pattern[str], text: str) -> tuple[str, tuple[str, ...]]:
@@ -228,7 +260,7 @@ def normalize(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)  # read-only by convention (see Normalized)
 class _Piece:
     """What one space-separated piece of ASCII text contributes to its :class:`Normalized`.
 
@@ -245,6 +277,28 @@ class _Piece:
     flags: frozenset[str]
     # Anything besides words and flags.
     entities: bool
+
+    def __init__(
+        self,
+        words: tuple[str, ...],
+        urls: tuple[str, ...],
+        mentions: tuple[str, ...],
+        mention_words: tuple[str, ...],
+        hashtags: tuple[str, ...],
+        emoji: tuple[str, ...],
+        numbers: tuple[str, ...],
+        flags: frozenset[str],
+        entities: bool,
+    ) -> None:
+        self.words = words
+        self.urls = urls
+        self.mentions = mentions
+        self.mention_words = mention_words
+        self.hashtags = hashtags
+        self.emoji = emoji
+        self.numbers = numbers
+        self.flags = flags
+        self.entities = entities
 
 
 def _piece(

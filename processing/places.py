@@ -146,7 +146,7 @@ def _prefixes(keys: Iterable[str]) -> set[str]:
     return {key[:j] for key in keys for j in range(1, len(key) + 1)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)  # read-only by convention (see Normalized)
 class PlaceHits:
     """What places a post names."""
 
@@ -154,9 +154,27 @@ class PlaceHits:
     desa: tuple[str, ...]
     terms: Mapping[str, tuple[str, ...]]
     kota_terms: tuple[str, ...]
-    foreign_terms: tuple[str, ...] = ()
-    unresolved_desa: int = 0
-    direct: tuple[str, ...] = ()  # kecamatan named as such, not inferred from a desa
+    foreign_terms: tuple[str, ...]
+    unresolved_desa: int
+    direct: tuple[str, ...]  # kecamatan named as such, not inferred from a desa
+
+    def __init__(
+        self,
+        kecamatan: tuple[str, ...],
+        desa: tuple[str, ...],
+        terms: Mapping[str, tuple[str, ...]],
+        kota_terms: tuple[str, ...],
+        foreign_terms: tuple[str, ...] = (),
+        unresolved_desa: int = 0,
+        direct: tuple[str, ...] = (),
+    ) -> None:
+        self.kecamatan = kecamatan
+        self.desa = desa
+        self.terms = terms
+        self.kota_terms = kota_terms
+        self.foreign_terms = foreign_terms
+        self.unresolved_desa = unresolved_desa
+        self.direct = direct
 
 
 NO_PLACES = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())

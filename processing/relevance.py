@@ -28,7 +28,7 @@ DEPARTMENT_WEIGHT = 0.25
 NOTHING = -1.5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)  # read-only by convention (see Normalized)
 class Relevance:
     """The verdict and the terms behind it."""
 
@@ -37,6 +37,20 @@ class Relevance:
     regency_terms: tuple[str, ...]
     kota_terms: tuple[str, ...]
     elsewhere_terms: tuple[str, ...]
+
+    def __init__(
+        self,
+        relevant: bool,
+        score: float,
+        regency_terms: tuple[str, ...],
+        kota_terms: tuple[str, ...],
+        elsewhere_terms: tuple[str, ...],
+    ) -> None:
+        self.relevant = relevant
+        self.score = score
+        self.regency_terms = regency_terms
+        self.kota_terms = kota_terms
+        self.elsewhere_terms = elsewhere_terms
 
 
 Phrases = list[tuple[tuple[str, ...], str]]

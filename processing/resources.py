@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib import resources as importlib_resources
 from typing import Any
 
@@ -45,10 +45,13 @@ class Resources:
         default_factory=dict, compare=False, repr=False
     )
 
-    @cached_property
-    def not_content(self) -> frozenset[str]:
-        """Stopwords and the title/clause boundary tokens: left out of the fingerprint."""
-        return self.stopwords | {"|", "."}
+    # Stopwords and the title/clause boundary tokens: left out of the fingerprint.
+    # Set once in ``__post_init__`` (compiled with mypyc, a ``cached_property``
+    # would be computed again at every access).
+    not_content: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "not_content", self.stopwords | {"|", "."})
 
     def known(self, word: str) -> bool:
         return word in self.vocabulary

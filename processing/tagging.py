@@ -42,7 +42,7 @@ SPEAKER_BEFORE = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)  # read-only by convention (see Normalized)
 class Tags:
     """Departments and topics of one post, with the terms behind each."""
 
@@ -52,6 +52,22 @@ class Tags:
     topic_terms: Mapping[str, tuple[str, ...]]
     topic_departments: Mapping[str, str]
     scores: Mapping[str, float]
+
+    def __init__(
+        self,
+        departments: tuple[str, ...],
+        topics: tuple[str, ...],
+        department_terms: Mapping[str, tuple[str, ...]],
+        topic_terms: Mapping[str, tuple[str, ...]],
+        topic_departments: Mapping[str, str],
+        scores: Mapping[str, float],
+    ) -> None:
+        self.departments = departments
+        self.topics = topics
+        self.department_terms = department_terms
+        self.topic_terms = topic_terms
+        self.topic_departments = topic_departments
+        self.scores = scores
 
 
 _EMPTY = Tags((), (), {}, {}, {}, {})
