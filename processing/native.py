@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # mypyc cannot compile is simply removed from this list.
 MODULES = (
     "normalize",
+    "entities",
     "expand",
     "stem",
     "terms",

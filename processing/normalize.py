@@ -12,6 +12,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import chain
 
+from processing.entities import (
+    DOTTED_ABBREVIATIONS as DOTTED_ABBREVIATIONS,
+)
+from processing.entities import EMOJI_RE as EMOJI_RE
+from processing.entities import HASHTAG_RE as HASHTAG_RE
+from processing.entities import MENTION_RE as MENTION_RE
+from processing.entities import NUMBER_RE as NUMBER_RE
+from processing.entities import URL_RE as URL_RE
+from processing.entities import (
+    cut_hashtags,
+    cut_mentions,
+    cut_rest,
+    cut_urls,
+)
+from processing.entities import split_abbreviations as split_abbreviations
+from processing.entities import split_hashtag as split_hashtag
 from processing.expand import (
     CHUNK_MEMO_SIZE,
     MAX_CHUNK,
@@ -28,31 +44,13 @@ from processing.expand import expand_token as expand_token
 from processing.expand import squeeze as squeeze
 from processing.expand import strip_nya as strip_nya
 
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 RETWEET_RE = re.compile(r"^\s*RT\s+@[A-Za-z0-9_]{1,30}:?\s*", re.IGNORECASE)
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,30})")
-HASHTAG_RE = re.compile(r"(?<![\w#])#([^\W_][\w]{0,99})", re.UNICODE)
-# Emoji and pictographs (broad ranges), variation selectors and ZWJ.
-EMOJI_RE = re.compile(
-    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\u2b00-\u2bff\u3030\u303d]"
-)
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]")
-# ``(?<![a-z0-9])\d+(?:[.,]\d+)*``, the first digit taken before the lookbehind
-# (same matches; the engine skips ahead to digits: ~2x faster).
-NUMBER_RE = re.compile(r"\d(?<![a-z0-9]\d)\d*(?:[.,]\d+)*")
-_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-# Abbreviations written with a trailing dot that must survive as words.
-DOTTED_ABBREVIATIONS = frozenset(
-    {"kab", "kec", "kel", "ds", "jl", "jln", "gg", "rt", "rw", "no", "dr", "h", "hj", "kh", "r",
-     "moh", "prof", "ir"}
-)  # fmt: skip
-# Unicode case-insensitive matching also takes ``İ``/``ı`` for ``i``: non-ASCII words
-# are checked with the same rules as the list.
-_ABBREVIATION = re.compile("|".join(sorted(DOTTED_ABBREVIATIONS)), re.IGNORECASE)
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (c in range(48, 58) or c in range(97, 123)))
 
 MAX_CHARS = 20_000
+_NO_FLAGS: frozenset[str] = frozenset()
 
 
 # The per-post result classes (this one, ``_Piece``, ``Tags``, ``PlaceHits``,
@@ -106,44 +104,6 @@ class Normalized:
         self.flags = flags
 
 
-def _cut(pattern: re.Pattern[str], text: str) -> tuple[str, tuple[str, ...]]:
-    """Replace ``pattern``'s matches by spaces; return the text and what each captured."""
-    found: list[str] = []
-
-    def cut(match: re.Match[str]) -> str:
-        found.append(match.group(1) if pattern.groups else match.group())
-        return " "
-
-    text = pattern.sub(cut, text)
-    return text, tuple(found)
-
-
-_WORD_BEFORE_DOT = re.compile(r"\b([a-z]{1,4})\Z", re.IGNORECASE)
-
-
-def split_abbreviations(text: str) -> str:
-    r"""``Kab.Bogor`` -> ``Kab Bogor``: a known abbreviation's dot becomes a space.
-
-    The same as ``re.sub(r"\b(kab|kec|...)\.", r"\1 ", text, flags=re.I)``, but dots
-    are few, so only the word before each dot is checked instead of running a regex
-    at every position; five characters hold the word and what precedes it.
-    """
-    parts = text.split(".")
-    out = []
-    for part in parts[:-1]:
-        found = _WORD_BEFORE_DOT.search(part[-5:])
-        kept = found is not None and _is_abbreviation(found.group(1))
-        out.append(part + (" " if kept else "."))
-    out.append(parts[-1])
-    return "".join(out)
-
-
-def _is_abbreviation(word: str) -> bool:
-    return word.lower() in DOTTED_ABBREVIATIONS or (
-        not word.isascii() and _ABBREVIATION.fullmatch(word) is not None
-    )
-
-
 def fold(text: str) -> str:
     """NFKC-normalize, drop invisible characters, case-fold."""
     if text.isascii():
@@ -151,21 +111,6 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     return text.casefold()
-
-
-def split_hashtag(tag: str, segment: Callable[[str], list[str]]) -> list[str]:
-    """Split ``JalanRusakCibinong`` by case, else by the vocabulary (``jalanrusak``).
-
-    Each camel-case part is segmented again, so ``DPUPRKabBogor`` and
-    ``Jalanrusakcibinong`` both come apart.
-    """
-    parts = _CAMEL.findall(tag.replace("_", " "))
-    if not parts:
-        return []
-    words: list[str] = []
-    for part in parts:
-        words.extend(segment(part.casefold()))
-    return words
 
 
 def normalize(
@@ -200,12 +145,8 @@ def normalize(
         by_piece = _normalize_pieces(text, slang, known, segment, memo)
         if by_piece is not None:
             return by_piece
-    # Cheap substring checks skip the passes that cannot match; each entity kind
-    # is found and cut out in one pass. Only ``w``/``W`` lower-case to ``w``, so
-    # "w." or "W." is in any text whose lower-case form has "www.".
-    urls: tuple[str, ...] = ()
-    if "://" in text or (("w." in text or "W." in text) and "www." in text.lower()):
-        text, urls = _cut(URL_RE, text)
+    # Each entity kind is found and cut out in one pass (helpers below).
+    text, urls = cut_urls(text)
     mentions: tuple[str, ...] = ()
     mention_words: list[str] = []
     if "@" in text:
@@ -213,33 +154,11 @@ def normalize(
         # (anchored at the start: ``match`` finds exactly what ``sub`` would cut).
         if RETWEET_RE.match(text) is not None:
             text = RETWEET_RE.sub(" ", text, count=1)
-        if "@" in text:
-            text, handles = _cut(MENTION_RE, text)
-            if handles:
-                mentions = tuple([m.casefold() for m in handles])
-                for handle in handles:
-                    mention_words.extend(split_hashtag(handle, segment))
-    hashtags: tuple[str, ...] = ()
-    if "#" in text:
-        raw_tags: list[str] = []
-
-        def hashtag_words(match: re.Match[str]) -> str:
-            raw_tags.append(match.group(1))
-            return " " + " ".join(split_hashtag(match.group(1), segment)) + " "
-
-        text = HASHTAG_RE.sub(hashtag_words, text)
-        hashtags = tuple([t.casefold() for t in raw_tags])
-    emoji: tuple[str, ...] = ()
-    if not ascii_only:
-        text, emoji = _cut(EMOJI_RE, text)
-    if "." in text:
-        text = split_abbreviations(text)
-    # ASCII text stays ASCII through the cuts above: ``lower`` is ``casefold`` there.
-    lowered = text.lower() if ascii_only else text.casefold()
-    if ascii_only:
-        numbers = tuple(NUMBER_RE.findall(lowered)) if _has_ascii_digit(lowered) else ()
-    else:
-        numbers = tuple(NUMBER_RE.findall(lowered))
+        text, handles, mention_words = cut_mentions(text, segment)
+        mentions = tuple([m.casefold() for m in handles])
+    text, raw_tags = cut_hashtags(text, segment)
+    hashtags = tuple([t.casefold() for t in raw_tags])
+    text, emoji, lowered, numbers = cut_rest(text, ascii_only)
     flags: set[str] = set()
     tokens = expand_text(lowered, slang, known, flags, memo)
     mention_tokens = (
@@ -315,36 +234,10 @@ def _piece(
     what they give over the whole text (the retweet prefix, which spans a space,
     is ruled out by the caller).
     """
-    text = chunk
-    urls: tuple[str, ...] = ()
-    if "://" in text or (("w." in text or "W." in text) and "www." in text.lower()):
-        text, urls = _cut(URL_RE, text)
-    handles: tuple[str, ...] = ()
-    mention_words: list[str] = []
-    if "@" in text:
-        text, handles = _cut(MENTION_RE, text)
-        for handle in handles:
-            mention_words.extend(split_hashtag(handle, segment))
-    raw_tags: list[str] = []
-    if "#" in text:
-
-        def hashtag_words(match: re.Match[str]) -> str:
-            raw_tags.append(match.group(1))
-            return " " + " ".join(split_hashtag(match.group(1), segment)) + " "
-
-        text = HASHTAG_RE.sub(hashtag_words, text)
-    ascii_only = chunk.isascii()
-    emoji: tuple[str, ...] = ()
-    if not ascii_only:
-        text, emoji = _cut(EMOJI_RE, text)
-    if "." in text:
-        text = split_abbreviations(text)
-    # ASCII stays ASCII through the cuts above: ``lower`` is ``casefold`` there.
-    lowered = text.lower() if ascii_only else text.casefold()
-    if ascii_only:
-        numbers = tuple(NUMBER_RE.findall(lowered)) if _has_ascii_digit(lowered) else ()
-    else:
-        numbers = tuple(NUMBER_RE.findall(lowered))
+    text, urls = cut_urls(chunk)
+    text, handles, mention_words = cut_mentions(text, segment)
+    text, raw_tags = cut_hashtags(text, segment)
+    text, emoji, lowered, numbers = cut_rest(text, chunk.isascii())
     flags: set[str] = set()
     words = memo.words(lowered, slang, known, flags)
     if words is None:
@@ -458,17 +351,6 @@ def _may_be_retweet(text: str) -> bool:
     ``str.isspace`` is ``\s``: checked over every code point by a test.)
     """
     return text.lstrip()[:4].lower().startswith(("rt", "http", "www."))
-
-
-def _has_ascii_digit(text: str) -> bool:
-    r"""Whether ``text`` has a digit 0-9: ten C-level substring scans beat a ``\d`` search."""
-    return (
-        "0" in text or "1" in text or "2" in text or "3" in text or "4" in text
-        or "5" in text or "6" in text or "7" in text or "8" in text or "9" in text
-    )  # fmt: skip
-
-
-_NO_FLAGS: frozenset[str] = frozenset()
 
 
 def compact(name: str) -> str:
