@@ -2,8 +2,7 @@
 
 Sastrawi mangles names (``bali`` -> ``bal``, ``pemadam`` -> ``madam``), so
 protected words (places, agencies, abbreviations, people) are returned as is.
-Each distinct token is stemmed once per process; :meth:`CachedStemmer.export_stems`
-and :meth:`CachedStemmer.import_stems` let a later process start with them.
+Each distinct token is stemmed once per process.
 
 A cache miss is the expensive part of a cold run (~65 us a word through
 ``stem()``). Two exact shortcuts cut it: lower-case ASCII words skip Sastrawi's
@@ -128,15 +127,6 @@ class CachedStemmer:
         self.overrides = dict(overrides or {})
         self.misses = 0
 
-    def _uses_sastrawi(self, token: str) -> bool:
-        """Whether ``token``'s stem comes from Sastrawi (not an override or kept as is)."""
-        return (
-            token not in self.overrides
-            and token not in self.protected
-            and len(token) > 3
-            and token.isalpha()
-        )
-
     def _sastrawi(self, token: str) -> str:
         single = self._single
         if single is not None and token.isascii() and token.islower():
@@ -174,40 +164,6 @@ class CachedStemmer:
         return tuple(
             s if s is not None else self.stem(t) for s, t in zip(cached, tokens, strict=True)
         )
-
-    def export_stems(self) -> dict[str, str]:
-        """The cached Sastrawi stems (token -> stem), for :meth:`import_stems` elsewhere.
-
-        Only stems Sastrawi computed are exported: they depend on nothing but the
-        Sastrawi release (:func:`sastrawi_version`; store it with them), not on
-        this stemmer's protected words or overrides.
-        """
-        return {t: s for t, s in self._cache.items() if self._uses_sastrawi(t)}
-
-    def import_stems(self, stems: Mapping[str, str], version: str) -> int:
-        """Preload stems from :meth:`export_stems` made with Sastrawi ``version``.
-
-        Tokens this stemmer protects or overrides are skipped, as is everything when
-        ``version`` is not the installed Sastrawi's; the cache bound holds. Returns
-        how many stems were loaded.
-        """
-        if version != sastrawi_version():
-            return 0
-        loaded = 0
-        cache = self._cache
-        for token, stem in stems.items():
-            if len(cache) >= self._maxsize:
-                break
-            if (
-                isinstance(token, str)
-                and isinstance(stem, str)
-                and stem
-                and token not in cache
-                and self._uses_sastrawi(token)
-            ):
-                cache[token] = stem
-                loaded += 1
-        return loaded
 
     def __len__(self) -> int:
         return len(self._cache)

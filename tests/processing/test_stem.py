@@ -131,27 +131,6 @@ def test_precompiled_re_equals_re(pattern: str, text: str, count: int) -> None:
     assert shim.sub(pattern, "x", text, count=count) == re.sub(pattern, "x", text, count=count)
 
 
-def test_stems_export_and_import(fast: CachedStemmer) -> None:
-    source = CachedStemmer(protected={"cibinong"}, overrides={"kerusakan": "rusak"})
-    for token in ["pembangunan", "diperbaiki", "cibinong", "kerusakan", "jalan2", "dan"]:
-        source.stem(token)
-    exported = source.export_stems()
-    # Only Sastrawi's own stems travel: not protected words, overrides or short tokens.
-    assert exported == {"pembangunan": "bangun", "diperbaiki": "baik"}
-
-    target = CachedStemmer(protected={"pembangunan"}, maxsize=10)
-    assert target.import_stems({"x": "y", **exported}, "0.0-other") == 0
-    assert target.import_stems({**exported, "ab": "a", "diam": ""}, sastrawi_version()) == 1
-    misses = target.misses
-    assert target.stem("diperbaiki") == "baik"
-    assert target.misses == misses  # came from the import
-    assert target.stem("pembangunan") == "pembangunan"  # protected here: not imported
-
-    small = CachedStemmer(maxsize=1)
-    assert small.import_stems(exported, sastrawi_version()) == 1
-    assert len(small) == 1
-
-
 def test_other_sastrawi_versions_use_the_plain_calls(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # Patched where the installed version is read (``importlib.metadata``): a compiled
     # (mypyc) stem module binds its own functions early, so patching them does nothing.
