@@ -162,16 +162,25 @@ def _rollback(conn: sqlite3.Connection) -> None:
             log.debug("rollback: %s", exc)
 
 
+# Two-digit fields from a table: the f-string below is ~3x faster than %-formatting
+# (to_iso runs once or twice per stored post).
+_TWO_DIGITS = tuple("%02d" % i for i in range(100))  # noqa: UP031
+
+
 def to_iso(value: datetime | None) -> str | None:
     """Format an aware datetime as UTC ISO-8601 with a ``Z`` (naive is taken as UTC)."""
     if value is None:
         return None
-    if value.tzinfo is not None and value.utcoffset():
+    zone = value.tzinfo
+    if zone is not None and zone is not UTC and value.utcoffset():
         value = value.astimezone(UTC)
-    # ~2x faster than strftime (two calls per stored post); years < 1000 keep 4 digits.
-    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
-        value.year, value.month, value.day, value.hour, value.minute, value.second,
-    )  # fmt: skip
+    d = _TWO_DIGITS
+    year = value.year
+    # Years < 1000 keep 4 digits.
+    return (
+        f"{year if year >= 1000 else '%04d' % year}-{d[value.month]}-{d[value.day]}"  # noqa: UP031
+        f"T{d[value.hour]}:{d[value.minute]}:{d[value.second]}Z"
+    )
 
 
 def from_iso(value: str | None) -> datetime | None:
