@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +13,7 @@ from pantau.errors import StorageError
 from pantau.models import Analysis, Post
 from storage import analysis as analysis_store
 from storage import posts as post_store
-from storage.db import open_db
+from storage.db import open_db, to_iso
 
 
 def _posts(n: int, start: int = 0) -> list[Post]:
@@ -169,3 +169,19 @@ def test_failure_in_a_later_chunk_rolls_back_the_batch_then_it_resumes(db, monke
     analysis_store.save_analyses(db, [(p.id, good, None) for p in batch], "v1")
     assert db.execute("SELECT count(*) FROM post_departments").fetchone() == (12,)
     assert list(analysis_store.pending_posts(db, "v1")) == []
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(999, 1, 2, 3, 4, 5), "0999-01-02T03:04:05Z"),
+        (datetime(5, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "0005-12-31T23:59:59Z"),
+        (datetime(2026, 1, 1, 6, 30, tzinfo=timezone(timedelta(hours=7))), "2025-12-31T23:30:00Z"),
+        (datetime(2026, 3, 9, 20, 0, tzinfo=timezone(timedelta(hours=-3, minutes=-30))),
+         "2026-03-09T23:30:00Z"),
+        (datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(0), "GMT")), "9999-12-31T23:59:59Z"),
+    ],
+)  # fmt: skip
+def test_to_iso_pads_small_years_and_converts_offsets(moment: datetime, text: str) -> None:
+    assert to_iso(moment) == text
+    assert to_iso(None) is None
