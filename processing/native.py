@@ -46,6 +46,7 @@ MODULES = (
     "aspirasi",
     "dedup",
     "pipeline",
+    "window",
     "resources",
 )
 GROUP = "pantau_native"
