@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from types import FunctionType
-from typing import Final, final
+from typing import Final, TypeAlias, final
 
 import numpy as np
 from mypy_extensions import i64
@@ -283,20 +283,26 @@ def band_keys(fingerprint: int) -> tuple[int, int, int, int]:
     )
 
 
+# (post id, unsigned fingerprint); a band's entries: one entry, or a list of two or more.
+Entry: TypeAlias = tuple[int, int]
+Bucket: TypeAlias = Entry | list[Entry]
+
+
 @dataclass
 class DedupIndex:
     """Fingerprints and keys of posts already seen, in arrival order."""
 
     by_key: dict[str, int] = field(default_factory=dict)
-    # band key -> (post id, unsigned fingerprint) of the posts with that band
-    by_band: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    # band key -> the (post id, unsigned fingerprint) entries with that band: one entry
+    # itself, a list from the second on (a tuple of ints leaves the cyclic garbage
+    # collector's tracking, a list never does; most bands hold one post)
+    by_band: dict[int, Bucket] = field(default_factory=dict)
     min_tokens: int = MIN_TOKENS
 
     def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
         by_key = self.by_key
         for key in keys:
-            if key not in by_key:
-                by_key[key] = post_id
+            by_key.setdefault(key, post_id)
         if fingerprint and size >= self.min_tokens:
             self.add_bands(post_id, fingerprint & MASK, band_keys(fingerprint))
 
@@ -307,9 +313,11 @@ class DedupIndex:
         for band in bands:
             bucket = by_band.get(band)
             if bucket is None:
-                by_band[band] = [entry]
-            else:
+                by_band[band] = entry
+            elif isinstance(bucket, list):
                 bucket.append(entry)
+            else:
+                by_band[band] = [bucket, entry]
 
     def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
         """Return the id of an earlier post this one duplicates, if any."""
@@ -328,12 +336,22 @@ class DedupIndex:
         best: int | None = None
         for band in bands:
             bucket = by_band.get(band)
-            if bucket is None:
-                continue
-            for post_id, other in bucket:
-                if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
-                    best = post_id
+            if bucket is not None:
+                best = nearest_in(bucket, value, best)
         return best
+
+
+def nearest_in(bucket: Bucket, value: int, best: int | None) -> int | None:
+    """``best`` or a smaller id of ``bucket`` within ``MAX_DISTANCE`` bits of ``value``."""
+    if isinstance(bucket, list):
+        for post_id, other in bucket:
+            if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
+                best = post_id
+        return best
+    post_id, other = bucket
+    if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
+        return post_id
+    return best
 
 
 _PUBLISHER_SEPARATORS = (" - ", " | ", " – ", " — ")

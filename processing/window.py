@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pantau.models import Analysis
 from processing.dedup import (
     MASK,
-    MAX_DISTANCE,
     MIN_TOKENS,
     DedupIndex,
     band_keys,
     dedup_keys,
+    nearest_in,
     word_size,
 )
 from processing.pipeline import analyze
@@ -113,15 +113,14 @@ class WindowedDedup:
             for band in bands:
                 bucket = by_band.get(band)
                 if bucket is None:
-                    by_band[band] = [entry]
+                    by_band[band] = entry  # a band's first entry stands alone
                     continue
                 if search:
-                    for other_id, other in bucket:
-                        if (value ^ other).bit_count() <= MAX_DISTANCE and (
-                            found is None or other_id < found
-                        ):
-                            found = other_id
-                bucket.append(entry)
+                    found = nearest_in(bucket, value, found)
+                if isinstance(bucket, list):
+                    bucket.append(entry)
+                else:
+                    by_band[band] = [bucket, entry]
         return found
 
     def advance(self, at: str | None) -> None:
