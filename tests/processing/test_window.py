@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pantau import pipeline
 from processing import window
-from processing.dedup import MIN_TOKENS, DedupIndex, dedup_keys, word_size
+from processing.dedup import MIN_TOKENS, DedupIndex, band_keys, dedup_keys, word_size
 from processing.pipeline import analyze
 from processing.window import AnalysisCache, WindowedDedup, analyze_batch, iso_after
 from storage.db import from_iso, to_iso
@@ -112,3 +112,24 @@ def test_analyze_batch_equals_the_loop_it_replaced(resources, rows) -> None:  # 
     assert got == _reference(resources, batch, seeds[1])
     if batch and batch[0][2] == "https://a.id/1":
         assert got[0][2] is None  # a post never duplicates itself
+
+
+def test_band_buckets_hold_one_entry_bare_then_a_list() -> None:
+    index = DedupIndex()
+    fingerprint = 0x1234_5678_9ABC_DEF0
+    index.add(1, fingerprint, [], MIN_TOKENS)
+    assert all(bucket == (1, fingerprint) for bucket in index.by_band.values())
+    index.add(2, fingerprint ^ 0b111, [], MIN_TOKENS)  # 3 bits off, low band differs
+    shapes = sorted(type(bucket).__name__ for bucket in index.by_band.values())
+    assert shapes == ["list", "list", "list", "tuple", "tuple"]
+    assert index.find(fingerprint ^ 0b1, [], MIN_TOKENS) == 1
+    # The same through the window's combined lookup-and-insert.
+    window = WindowedDedup(timedelta(days=7))
+    assert window.check_in(5, fingerprint, [], MIN_TOKENS) is None
+    assert window.check_in(6, fingerprint ^ 0b111, [], MIN_TOKENS) == 5
+    assert window.check_in(7, fingerprint ^ (0b1 << 40), [], MIN_TOKENS) == 5
+    # 4 bits from post 5, 1 from post 6: the earliest post within 3 bits wins.
+    assert window.check_in(8, fingerprint ^ 0b1111, [], MIN_TOKENS) == 6
+    buckets = window.current.by_band
+    high = [buckets[band] for band in band_keys(fingerprint)[1:]]
+    assert all(isinstance(bucket, list) and len(bucket) >= 3 for bucket in high)
