@@ -376,6 +376,11 @@ def strip_publisher(title: str) -> str:
 
 # Key characters are a-z and 0-9: translate() lower-cases A-Z and deletes every other byte.
 _LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+# The characters outside ASCII whose casefold() holds ASCII (ß -> ss, İ -> i + dot, ﬀ -> ff,
+# the Kelvin sign -> k; Unicode 14): tests check this against every code point.
+_FOLDS_TO_ASCII = re.compile(
+    "[\u00df\u0130\u0149\u017f\u01f0\u1e96-\u1e9a\u1e9e\u212a\ufb00-\ufb06]"
+)
 _NOT_KEY = bytes(c for c in range(256) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122))
 
 
@@ -387,7 +392,11 @@ def key_text(text: str) -> str:
     all at encoding gives the same string.
     """
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).casefold()
+        text = unicodedata.normalize("NFKC", text)
+        # Case folding works character by character; translate() lower-cases ASCII, so
+        # it only matters where a character outside ASCII folds to ASCII letters.
+        if _FOLDS_TO_ASCII.search(text) is not None:
+            text = text.casefold()
         return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY).decode("ascii")
     return text.encode("ascii").translate(_LOWER, _NOT_KEY).decode("ascii")
 

@@ -133,3 +133,16 @@ def test_band_buckets_hold_one_entry_bare_then_a_list() -> None:
     buckets = window.current.by_band
     high = [buckets[band] for band in band_keys(fingerprint)[1:]]
     assert all(isinstance(bucket, list) and len(bucket) >= 3 for bucket in high)
+
+
+def test_only_the_listed_characters_fold_to_ascii() -> None:
+    # key_text skips casefold() unless one of these is present: casefold works per
+    # character, so every other character outside ASCII drops out of the key either way.
+    from processing.dedup import _FOLDS_TO_ASCII
+
+    everything = "".join(map(chr, range(0x80, 0x110000)))
+    folding = {
+        c for c in everything if c != c.casefold() and c.casefold().encode("ascii", "ignore")
+    }
+    assert set(_FOLDS_TO_ASCII.findall(everything)) == folding
+    assert len(folding) >= 19
