@@ -44,6 +44,7 @@ MODULES = (
     "places",
     "relevance",
     "aspirasi",
+    "fingerprint",
     "dedup",
     "pipeline",
     "window",

@@ -1,4 +1,4 @@
-"""``simhash_ints`` (integer byte-lane counters) equals ``simhash_numpy`` bit for bit.
+"""``fingerprint.simhash_ints`` (integer byte-lane counters) equals ``simhash_numpy`` bit for bit.
 
 Both run here: as pure Python under ``PANTAU_PURE=1`` and compiled in the native pass of
 ``make test``, so the mypyc build of the integer path is checked against the numpy one
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processing import dedup, native
-from processing.dedup import BITS, MAX_SHINGLES, simhash, simhash_ints, simhash_numpy
+from processing import fingerprint, native
+from processing.fingerprint import BITS, MAX_SHINGLES, simhash, simhash_ints, simhash_numpy
 
 VOCAB = [f"kata{i}" for i in range(60)] + ["jalan", "rusak", "é", "😡", "", " ", "\x00"]
 TOKEN = st.sampled_from(VOCAB) | st.text(max_size=8)
@@ -95,26 +95,26 @@ def test_lane_majority_compares_every_byte(counts: list[int], half: int) -> None
         expected = sum(1 << (8 * j + k) for j, c in enumerate(counts) if c > half)
         if expected >> (BITS - 1):
             expected -= 1 << BITS  # bit 63 is the sign
-        assert dedup._lane_majority(lane, half, k) == expected
+        assert fingerprint._lane_majority(lane, half, k) == expected
 
 
 def test_compiled_flag_follows_the_native_build() -> None:
-    assert dedup.COMPILED == (native.STATE.mode == "native")
+    assert fingerprint.COMPILED == (native.STATE.mode == "native")
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(TOKEN, max_size=60))
 def test_row_cache_bound_does_not_change_values(tokens: list[str]) -> None:
     expected = simhash_numpy(tokens)
-    saved = dict(dedup._token_words)
-    old_size = dedup.TOKEN_CACHE_SIZE
+    saved = dict(fingerprint._token_words)
+    old_size = fingerprint.TOKEN_CACHE_SIZE
     try:
-        dedup.TOKEN_CACHE_SIZE = 8
-        dedup._token_words.clear()
+        fingerprint.TOKEN_CACHE_SIZE = 8
+        fingerprint._token_words.clear()
         assert simhash_ints(tokens) == expected
         assert simhash_ints(tokens) == expected
-        assert len(dedup._token_words) <= 8
+        assert len(fingerprint._token_words) <= 8
     finally:
-        dedup.TOKEN_CACHE_SIZE = old_size
-        dedup._token_words.clear()
-        dedup._token_words.update(saved)
+        fingerprint.TOKEN_CACHE_SIZE = old_size
+        fingerprint._token_words.clear()
+        fingerprint._token_words.update(saved)
