@@ -10,7 +10,7 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,19 +21,13 @@ from collectors import CollectorContext, collector_class
 from pantau.config import Config, SourceConfig
 from pantau.errors import CollectorError, ConfigError, MissingCredentials, RateLimited, StorageError
 from pantau.logs import redact
-from pantau.models import Analysis, Post, RunResult, utcnow
+from pantau.models import Post, RunResult, utcnow
 from pantau.polling import next_state
-from processing.dedup import (
-    MASK,
-    MAX_DISTANCE,
-    MIN_TOKENS,
-    DedupIndex,
-    band_keys,
-    dedup_keys,
-    word_size,
-)
-from processing.pipeline import analyze
+from processing.dedup import DedupIndex, dedup_keys
 from processing.resources import Resources, build_resources
+
+# The per-post path (compiled with the processing modules); WindowedDedup is public here too.
+from processing.window import AnalysisCache, WindowedDedup, analyze_batch
 from storage import analysis as analysis_store
 from storage import locks
 from storage import posts as post_store
@@ -272,134 +266,6 @@ def collect_all(
     return results
 
 
-class WindowedDedup:
-    """Near-duplicate lookup over a sliding window of post time, in bounded memory.
-
-    Two :class:`DedupIndex` generations: posts go into the current one; once a
-    post is more than ``window`` newer than the current generation's first post
-    *and* that generation holds at least ``min_posts``, the previous generation is
-    dropped and the current one becomes previous. So every post is compared with at
-    least all posts of the ``window`` before it and the last ``min_posts`` of the
-    run, while a retag of millions of posts (text keys included) holds only about
-    two generations.
-    """
-
-    def __init__(
-        self, window: timedelta, previous: DedupIndex | None = None, *, min_posts: int = 0
-    ) -> None:
-        self.window = window
-        self.min_posts = min_posts
-        self.previous = previous or DedupIndex()
-        self.current = DedupIndex()
-        self._size = 0
-        self._rotate_after: str | None = None
-        self._latest: str | None = None
-
-    def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
-        """Return the earliest indexed post this one duplicates, if any."""
-        for index in (self.previous, self.current):
-            found = index.find(0, keys, 0)  # exact keys first, oldest generation first
-            if found is not None:
-                return found
-        hits = [
-            found
-            for index in (self.previous, self.current)
-            if (found := index.find(fingerprint, (), size)) is not None
-        ]
-        return min(hits) if hits else None
-
-    def check_in(self, post_id: int, fingerprint: int, keys: list[str], size: int) -> int | None:
-        """``find`` then ``add`` in one pass (bands computed once): the per-post hot path."""
-        previous, current = self.previous, self.current
-        found: int | None = None
-        for by_key in (previous.by_key, current.by_key):  # exact keys, oldest generation first
-            for key in keys:
-                found = by_key.get(key)
-                if found is not None:
-                    break
-            if found is not None:
-                break
-        own = current.by_key
-        for key in keys:
-            if key not in own:
-                own[key] = post_id
-        self._size += 1
-        if not fingerprint:
-            return found
-        value = fingerprint & MASK
-        bands = band_keys(fingerprint)
-        search = found is None
-        if search and size >= previous.min_tokens and previous.by_band:
-            found = previous.nearest(value, bands)
-        if size >= current.min_tokens:
-            # One lookup per band both searches the current generation and indexes the post.
-            entry = (post_id, value)
-            by_band = current.by_band
-            for band in bands:
-                bucket = by_band.get(band)
-                if bucket is None:
-                    by_band[band] = [entry]
-                    continue
-                if search:
-                    for other_id, other in bucket:
-                        if (value ^ other).bit_count() <= MAX_DISTANCE and (
-                            found is None or other_id < found
-                        ):
-                            found = other_id
-                bucket.append(entry)
-        return found
-
-    def advance(self, at: str | None) -> None:
-        """Move the window to a post published ``at`` (ISO); call before find/add."""
-        if not at:
-            return
-        late = self._rotate_after is not None and at > self._rotate_after
-        if late and self._size >= self.min_posts:
-            # After a long gap even the current generation is out of the window.
-            recent = self._latest and self._after(self._latest) >= at
-            self.previous = self.current if recent else DedupIndex()
-            self.current = DedupIndex()
-            self._size = 0
-            self._rotate_after = None
-        if self._rotate_after is None:
-            self._rotate_after = self._after(at)
-        if self._latest is None or at > self._latest:
-            self._latest = at
-
-    def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
-        self.current.add(post_id, fingerprint, keys, size)
-        self._size += 1
-
-    def _after(self, at: str) -> str:
-        start = from_iso(at)
-        return (to_iso(start + self.window) if start else None) or at
-
-
-class _AnalysisCache:
-    """Analyses of recently seen identical (kind, title, text): syndicated copies, reposts.
-
-    ``analyze`` is a pure function of these and the resources, so a hit is exact.
-    """
-
-    def __init__(self, maxsize: int = 4096) -> None:
-        self.maxsize = maxsize
-        self._items: dict[tuple[str, str | None, str], Analysis] = {}
-        self.hits = 0
-
-    def analyze(self, resources: Resources, kind: str, title: str | None, text: str) -> Analysis:
-        key = (kind, title, text)
-        items = self._items
-        found = items.get(key)
-        if found is not None:
-            self.hits += 1
-            return found
-        result = analyze(resources, text, title, kind)
-        if len(items) >= self.maxsize:
-            del items[next(iter(items))]
-        items[key] = result
-        return result
-
-
 def process_pending(
     db: sqlite_utils.Database,
     resources: Resources,
@@ -441,21 +307,12 @@ def _process(
     version = resources.taxonomy_version
     total = 0
     index: WindowedDedup | None = None
-    cache = _AnalysisCache()
+    cache = AnalysisCache()
     for batch in analysis_store.pending_posts(db, version, batch_size=batch_size, all_posts=retag):
         if index is None:
             seed = _dedup_index(db, batch[0].id, batch[0].published_at)
             index = WindowedDedup(DEDUP_WINDOW, seed, min_posts=DEDUP_RUN_POSTS)
-        results: list[tuple[int, Analysis, int | None]] = []
-        append = results.append
-        cached, advance, check_in = cache.analyze, index.advance, index.check_in
-        for post_id, kind, url, title, text, published_at in batch:
-            analysis = cached(resources, kind, title, text)
-            # Word counts only decide "at least MIN_TOKENS words": capped there.
-            size = word_size(text, title, MIN_TOKENS)
-            advance(published_at)
-            dup = check_in(post_id, analysis.fingerprint, dedup_keys(url, title, text), size)
-            append((post_id, analysis, None if dup == post_id else dup))
+        results = analyze_batch(resources, batch, cache, index)
         analysis_store.save_analyses(db, results, version)
         total += len(results)
         if progress:

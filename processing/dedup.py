@@ -5,98 +5,23 @@ Syndicated copies, retweets and copy-pasted posts get ``dup_of`` = the first see
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from typing import TypeAlias
 
-import numpy as np
+# The fingerprint itself lives in processing.fingerprint (re-exported here).
+from processing.fingerprint import BITS as BITS
+from processing.fingerprint import MAX_SHINGLES as MAX_SHINGLES
+from processing.fingerprint import simhash as simhash
 
-BITS = 64
 MAX_DISTANCE = 3
 MIN_TITLE_KEY = 30
 MIN_TEXT_KEY = 16  # shorter texts ("mantap", "setuju") are independent reactions
 MIN_TOKENS = 8  # fewer words (text and title) never match by fingerprint
 BANDS = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one band
 MASK = (1 << BITS) - 1
-MAX_SHINGLES = 100_000
-SHINGLE = 3  # words per shingle (the three columns of a token's row)
-# Per-token hash rows kept between calls; cleared when full (bounded memory).
-TOKEN_CACHE_SIZE = 1 << 17
-_ROW = SHINGLE * BITS // 8  # bytes per token: one 64-bit value per shingle position
-_BLAKE2B_ROW = hashlib.blake2b(digest_size=_ROW, person=b"pantau-simhash")
-_token_rows: dict[str, bytes] = {}
-_U64 = np.dtype(np.uint64)
-# Byte lanes of a uint64 sum without carries below 256 shingles.
-_LANE_LIMIT = 256
-_ONES = np.ones(_LANE_LIMIT, _U64)
-
-
-def token_row(token: str) -> bytes:
-    """The token's three stable 64-bit values (BLAKE2b, not ``hash()``), one per position."""
-    state = _BLAKE2B_ROW.copy()
-    state.update(token.encode("utf-8", "surrogatepass"))
-    return state.digest()
-
-
-def _joined_rows(tokens: list[str]) -> bytes:
-    """The tokens' rows end to end; misses are hashed and cached (cleared when full)."""
-    cache = _token_rows
-    if len(tokens) == 1:
-        row = cache.get(tokens[0])
-        return row if row is not None else token_row(tokens[0])
-    try:
-        return b"".join(itemgetter(*tokens)(cache))
-    except KeyError:
-        pass
-    if len(cache) + len(tokens) > TOKEN_CACHE_SIZE:
-        cache.clear()
-    rows = []
-    for token in tokens:
-        found = cache.get(token)
-        if found is None:
-            found = cache[token] = token_row(token)
-        rows.append(found)
-    return b"".join(rows)
-
-
-def simhash(tokens: list[str]) -> int:
-    """Return a 64-bit SimHash of word 3-shingles (0 for an empty text), as a signed int.
-
-    A shingle ``(a, b, c)`` hashes to ``A[a] ^ B[b] ^ C[c]`` (simple tabulation
-    hashing: each token's row holds three independent BLAKE2b-derived 64-bit values,
-    computed once per distinct token and cached), so distinct shingles get
-    pairwise-independent uniform hashes. Bit ``k`` of the result is set when more than
-    half of the shingle hashes have bit ``k`` set. A text of one or two tokens is one
-    shingle. Everything is bytewise, so the value is the same on every machine.
-    """
-    words = tokens if len(tokens) < MAX_SHINGLES else tokens[: MAX_SHINGLES + SHINGLE - 1]
-    count = len(words)
-    if not count:
-        return 0
-    table = np.frombuffer(_joined_rows(words), _U64).reshape(count, SHINGLE)
-    if count >= SHINGLE:
-        hashes = table[:-2, 0] ^ table[1:-1, 1]
-        hashes ^= table[2:, 2]
-    elif count == 2:
-        hashes = table[:1, 0] ^ table[1:, 1]
-    else:
-        hashes = table[:, 0].copy()
-    total = len(hashes)
-    bits = np.unpackbits(hashes.view(np.uint8))
-    if total < _LANE_LIMIT:
-        # Add the 0/1 bytes eight at a time (a uint64 holds eight byte lanes; no lane
-        # reaches 256, so none carries): lane j of the sums counts the votes of bit j.
-        lanes = bits.view(_U64).reshape(total, BITS // 8)
-        votes = np.dot(_ONES[:total], lanes).view(np.uint8)
-    else:
-        votes = bits.reshape(total, BITS).sum(0)
-    # unpackbits/packbits use the same bit order, so packing restores the byte layout.
-    majority = np.packbits(votes > (total >> 1)).tobytes()
-    # SQLite integers are signed 64-bit.
-    return int.from_bytes(majority, "little", signed=True)
 
 
 def distance(a: int, b: int) -> int:
@@ -115,20 +40,26 @@ def band_keys(fingerprint: int) -> tuple[int, int, int, int]:
     )
 
 
+# (post id, unsigned fingerprint); a band's entries: one entry, or a list of two or more.
+Entry: TypeAlias = tuple[int, int]
+Bucket: TypeAlias = Entry | list[Entry]
+
+
 @dataclass
 class DedupIndex:
     """Fingerprints and keys of posts already seen, in arrival order."""
 
     by_key: dict[str, int] = field(default_factory=dict)
-    # band key -> (post id, unsigned fingerprint) of the posts with that band
-    by_band: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    # band key -> the (post id, unsigned fingerprint) entries with that band: one entry
+    # itself, a list from the second on (a tuple of ints leaves the cyclic garbage
+    # collector's tracking, a list never does; most bands hold one post)
+    by_band: dict[int, Bucket] = field(default_factory=dict)
     min_tokens: int = MIN_TOKENS
 
     def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
         by_key = self.by_key
         for key in keys:
-            if key not in by_key:
-                by_key[key] = post_id
+            by_key.setdefault(key, post_id)
         if fingerprint and size >= self.min_tokens:
             self.add_bands(post_id, fingerprint & MASK, band_keys(fingerprint))
 
@@ -139,9 +70,11 @@ class DedupIndex:
         for band in bands:
             bucket = by_band.get(band)
             if bucket is None:
-                by_band[band] = [entry]
-            else:
+                by_band[band] = entry
+            elif isinstance(bucket, list):
                 bucket.append(entry)
+            else:
+                by_band[band] = [bucket, entry]
 
     def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
         """Return the id of an earlier post this one duplicates, if any."""
@@ -160,12 +93,22 @@ class DedupIndex:
         best: int | None = None
         for band in bands:
             bucket = by_band.get(band)
-            if bucket is None:
-                continue
-            for post_id, other in bucket:
-                if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
-                    best = post_id
+            if bucket is not None:
+                best = nearest_in(bucket, value, best)
         return best
+
+
+def nearest_in(bucket: Bucket, value: int, best: int | None) -> int | None:
+    """``best`` or a smaller id of ``bucket`` within ``MAX_DISTANCE`` bits of ``value``."""
+    if isinstance(bucket, list):
+        for post_id, other in bucket:
+            if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
+                best = post_id
+        return best
+    post_id, other = bucket
+    if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
+        return post_id
+    return best
 
 
 _PUBLISHER_SEPARATORS = (" - ", " | ", " – ", " — ")
@@ -190,6 +133,11 @@ def strip_publisher(title: str) -> str:
 
 # Key characters are a-z and 0-9: translate() lower-cases A-Z and deletes every other byte.
 _LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+# The characters outside ASCII whose casefold() holds ASCII (ß -> ss, İ -> i + dot, ﬀ -> ff,
+# the Kelvin sign -> k; Unicode 14): tests check this against every code point.
+_FOLDS_TO_ASCII = re.compile(
+    "[\u00df\u0130\u0149\u017f\u01f0\u1e96-\u1e9a\u1e9e\u212a\ufb00-\ufb06]"
+)
 _NOT_KEY = bytes(c for c in range(256) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122))
 
 
@@ -201,7 +149,11 @@ def key_text(text: str) -> str:
     all at encoding gives the same string.
     """
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).casefold()
+        text = unicodedata.normalize("NFKC", text)
+        # Case folding works character by character; translate() lower-cases ASCII, so
+        # it only matters where a character outside ASCII folds to ASCII letters.
+        if _FOLDS_TO_ASCII.search(text) is not None:
+            text = text.casefold()
         return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY).decode("ascii")
     return text.encode("ascii").translate(_LOWER, _NOT_KEY).decode("ascii")
 

@@ -44,8 +44,10 @@ MODULES = (
     "places",
     "relevance",
     "aspirasi",
+    "fingerprint",
     "dedup",
     "pipeline",
+    "window",
     "resources",
 )
 GROUP = "pantau_native"

@@ -218,7 +218,9 @@ def test_check_in_gives_the_same_dup_of_as_find_then_add(
 
 def _copy(index: DedupIndex) -> DedupIndex:
     return DedupIndex(
-        dict(index.by_key), {k: list(v) for k, v in index.by_band.items()}, index.min_tokens
+        dict(index.by_key),
+        {k: list(v) if isinstance(v, list) else v for k, v in index.by_band.items()},
+        index.min_tokens,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processing import dedup
+from processing import fingerprint
 from processing.dedup import BITS, MAX_DISTANCE, distance, simhash
 from tests.processing.golden_diff import field_changes
 
@@ -66,18 +66,19 @@ def test_fingerprint_is_stable_across_processes_and_hash_seeds() -> None:
 @given(st.lists(TOKEN, max_size=60))
 def test_token_cache_bound_does_not_change_values(tokens: list[str]) -> None:
     expected = simhash(tokens)
-    saved = dict(dedup._token_rows)
-    old_size = dedup.TOKEN_CACHE_SIZE
+    saved = dict(fingerprint._token_rows)
+    old_size = fingerprint.TOKEN_CACHE_SIZE
     try:
-        dedup.TOKEN_CACHE_SIZE = 8
-        dedup._token_rows.clear()
-        assert simhash(tokens) == expected
-        assert simhash(tokens) == expected
-        assert len(dedup._token_rows) <= max(8, len(set(tokens)))
+        fingerprint.TOKEN_CACHE_SIZE = 8
+        fingerprint._token_rows.clear()
+        # The numpy path's byte rows (test_simhash_ints covers the integer path's cache).
+        assert fingerprint.simhash_numpy(tokens) == expected
+        assert fingerprint.simhash_numpy(tokens) == expected
+        assert len(fingerprint._token_rows) <= max(8, len(set(tokens)))
     finally:
-        dedup.TOKEN_CACHE_SIZE = old_size
-        dedup._token_rows.clear()
-        dedup._token_rows.update(saved)
+        fingerprint.TOKEN_CACHE_SIZE = old_size
+        fingerprint._token_rows.clear()
+        fingerprint._token_rows.update(saved)
 
 
 def test_wide_counting_path_at_the_lane_limit() -> None:

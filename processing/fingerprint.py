@@ -1,0 +1,258 @@
+"""The 64-bit SimHash fingerprint of a text's word 3-shingles (see :func:`simhash`).
+
+Used by ``processing.dedup`` for near-duplicate lookup; stored fingerprints and the golden
+file depend on its exact values, so both implementations here are tested equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from operator import itemgetter
+from types import FunctionType
+from typing import Final, final
+
+import numpy as np
+from mypy_extensions import i64
+
+BITS = 64
+MAX_SHINGLES = 100_000
+SHINGLE = 3  # words per shingle (the three columns of a token's row)
+# Per-token hash rows kept between calls; cleared when full (bounded memory).
+TOKEN_CACHE_SIZE = 1 << 17
+_ROW = SHINGLE * BITS // 8  # bytes per token: one 64-bit value per shingle position
+_BLAKE2B_ROW = hashlib.blake2b(digest_size=_ROW, person=b"pantau-simhash")
+_token_rows: dict[str, bytes] = {}
+_U64 = np.dtype(np.uint64)
+# Byte lanes of a uint64 sum without carries below 256 shingles.
+_LANE_LIMIT = 256
+_ONES = np.ones(_LANE_LIMIT, _U64)
+# simhash_ints: rows as signed 64-bit ints; eight byte lanes per accumulator.
+_token_words: dict[str, _Row] = {}
+_UNPACK_ROW = struct.Struct("<3q").unpack
+_LANES: Final = 0x0101_0101_0101_0101
+_LANE_CHUNK: Final = 127  # votes per lane before it could reach the sign bit
+_LOW_LANES: Final = 0x0001_0101_0101_0101  # the low seven byte lanes
+_LOW_LANES_MASK: Final = 0x00FF_FFFF_FFFF_FFFF
+_LANE_8: Final[i64] = 0x0100_0000_0000_0000  # bit 56: the first bit of the eighth lane
+_SIGN: Final[i64] = -0x8000_0000_0000_0000  # bit 63 of a signed 64-bit value
+
+
+def token_row(token: str) -> bytes:
+    """The token's three stable 64-bit values (BLAKE2b, not ``hash()``), one per position."""
+    state = _BLAKE2B_ROW.copy()
+    state.update(token.encode("utf-8", "surrogatepass"))
+    return state.digest()
+
+
+# Whether this module runs mypyc-compiled (compiled functions are builtins).
+COMPILED: Final = not isinstance(token_row, FunctionType)
+
+
+def _joined_rows(tokens: list[str]) -> bytes:
+    """The tokens' rows end to end; misses are hashed and cached (cleared when full)."""
+    cache = _token_rows
+    if len(tokens) == 1:
+        row = cache.get(tokens[0])
+        return row if row is not None else token_row(tokens[0])
+    try:
+        return b"".join(itemgetter(*tokens)(cache))
+    except KeyError:
+        pass
+    if len(cache) + len(tokens) > TOKEN_CACHE_SIZE:
+        cache.clear()
+    rows = []
+    for token in tokens:
+        found = cache.get(token)
+        if found is None:
+            found = cache[token] = token_row(token)
+        rows.append(found)
+    return b"".join(rows)
+
+
+def simhash(tokens: list[str]) -> int:
+    """Return a 64-bit SimHash of word 3-shingles (0 for an empty text), as a signed int.
+
+    A shingle ``(a, b, c)`` hashes to ``A[a] ^ B[b] ^ C[c]`` (simple tabulation
+    hashing: each token's row holds three independent BLAKE2b-derived 64-bit values,
+    computed once per distinct token and cached), so distinct shingles get
+    pairwise-independent uniform hashes. Bit ``k`` of the result is set when more than
+    half of the shingle hashes have bit ``k`` set. A text of one or two tokens is one
+    shingle. Everything is bytewise, so the value is the same on every machine.
+
+    Two exact implementations give the same value: :func:`simhash_ints` (integer
+    counters, fastest when compiled) and :func:`simhash_numpy` (fastest as pure Python).
+    """
+    if COMPILED:
+        return simhash_ints(tokens)
+    return simhash_numpy(tokens)
+
+
+def simhash_numpy(tokens: list[str]) -> int:
+    """Return a 64-bit SimHash of word 3-shingles (0 for an empty text), as a signed int.
+
+    A shingle ``(a, b, c)`` hashes to ``A[a] ^ B[b] ^ C[c]`` (simple tabulation
+    hashing: each token's row holds three independent BLAKE2b-derived 64-bit values,
+    computed once per distinct token and cached), so distinct shingles get
+    pairwise-independent uniform hashes. Bit ``k`` of the result is set when more than
+    half of the shingle hashes have bit ``k`` set. A text of one or two tokens is one
+    shingle. Everything is bytewise, so the value is the same on every machine.
+    """
+    words = tokens if len(tokens) < MAX_SHINGLES else tokens[: MAX_SHINGLES + SHINGLE - 1]
+    count = len(words)
+    if not count:
+        return 0
+    table = np.frombuffer(_joined_rows(words), _U64).reshape(count, SHINGLE)
+    if count >= SHINGLE:
+        hashes = table[:-2, 0] ^ table[1:-1, 1]
+        hashes ^= table[2:, 2]
+    elif count == 2:
+        hashes = table[:1, 0] ^ table[1:, 1]
+    else:
+        hashes = table[:, 0].copy()
+    total = len(hashes)
+    bits = np.unpackbits(hashes.view(np.uint8))
+    if total < _LANE_LIMIT:
+        # Add the 0/1 bytes eight at a time (a uint64 holds eight byte lanes; no lane
+        # reaches 256, so none carries): lane j of the sums counts the votes of bit j.
+        lanes = bits.view(_U64).reshape(total, BITS // 8)
+        votes = np.dot(_ONES[:total], lanes).view(np.uint8)
+    else:
+        votes = bits.reshape(total, BITS).sum(0)
+    # unpackbits/packbits use the same bit order, so packing restores the byte layout.
+    majority = np.packbits(votes > (total >> 1)).tobytes()
+    # SQLite integers are signed 64-bit.
+    return int.from_bytes(majority, "little", signed=True)
+
+
+@final
+class _Row:
+    """A token's row as three signed 64-bit ints (the bytes of :func:`token_row`).
+
+    Compiled, the values sit unboxed in the object: reading one costs a load, not
+    the conversion of a 64-bit Python int.
+    """
+
+    __slots__ = ("a", "b", "c")
+
+    def __init__(self, token: str) -> None:
+        a, b, c = _UNPACK_ROW(token_row(token))
+        self.a: i64 = a
+        self.b: i64 = b
+        self.c: i64 = c
+
+
+def simhash_ints(tokens: list[str]) -> int:
+    """:func:`simhash` with 64-bit integers only (no numpy call per text).
+
+    Each shingle hash ``h`` is added into eight accumulators of eight byte lanes:
+    ``lanes[k] += (h >> k) & 0x0101...01``, so lane ``j`` of ``lanes[k]`` counts the
+    votes of bit ``8 * j + k``. A lane holds at most :data:`_LANE_CHUNK` (127) votes, so
+    no lane carries and no value leaves the signed 64-bit range; longer texts move
+    the counts into wide per-bit counters every 127 shingles. XOR and masks work on
+    the same bits whatever the sign, so the result is that of :func:`simhash_numpy`.
+    """
+    count = len(tokens)
+    if count > MAX_SHINGLES + SHINGLE - 1:
+        count = MAX_SHINGLES + SHINGLE - 1
+    if not count:
+        return 0
+    cache = _token_words
+    first = cache.get(tokens[0])
+    if first is None:
+        first = _cache_row(cache, tokens[0])
+    if count == 1:
+        return first.a
+    second = cache.get(tokens[1])
+    if second is None:
+        second = _cache_row(cache, tokens[1])
+    if count == 2:
+        return first.a ^ second.b
+    # Shingle i is A[i] ^ B[i + 1] ^ C[i + 2]: carry A of the last token and
+    # A ^ B of the last two while walking the tokens once.
+    pending_a: i64 = second.a
+    pending_ab: i64 = first.a ^ second.b
+    s0: i64 = 0
+    s1: i64 = 0
+    s2: i64 = 0
+    s3: i64 = 0
+    s4: i64 = 0
+    s5: i64 = 0
+    s6: i64 = 0
+    s7: i64 = 0
+    votes: i64 = 0
+    wide: list[i64] = []
+    i: i64 = 2
+    while i < count:
+        token = tokens[i]
+        row = cache.get(token)
+        if row is None:
+            row = _cache_row(cache, token)
+        h: i64 = pending_ab ^ row.c
+        pending_ab = pending_a ^ row.b
+        pending_a = row.a
+        s0 += h & _LANES
+        s1 += (h >> 1) & _LANES
+        s2 += (h >> 2) & _LANES
+        s3 += (h >> 3) & _LANES
+        s4 += (h >> 4) & _LANES
+        s5 += (h >> 5) & _LANES
+        s6 += (h >> 6) & _LANES
+        s7 += (h >> 7) & _LANES
+        votes += 1
+        if votes % _LANE_CHUNK == 0:
+            if not wide:
+                wide = [0] * BITS
+            _spill(wide, (s0, s1, s2, s3, s4, s5, s6, s7))
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0
+        i += 1
+    half: i64 = votes >> 1
+    if wide:
+        _spill(wide, (s0, s1, s2, s3, s4, s5, s6, s7))
+        value = 0  # a Python int: the sign comes last
+        for bit in range(BITS):
+            if wide[bit] > half:
+                value |= 1 << bit
+        return value - (1 << BITS) if value >> (BITS - 1) else value
+    return (
+        _lane_majority(s0, half, 0)
+        | _lane_majority(s1, half, 1)
+        | _lane_majority(s2, half, 2)
+        | _lane_majority(s3, half, 3)
+        | _lane_majority(s4, half, 4)
+        | _lane_majority(s5, half, 5)
+        | _lane_majority(s6, half, 6)
+        | _lane_majority(s7, half, 7)
+    )
+
+
+def _cache_row(cache: dict[str, _Row], token: str) -> _Row:
+    """Hash a token missing from ``cache`` and keep its row (cleared when full)."""
+    if len(cache) >= TOKEN_CACHE_SIZE:
+        cache.clear()
+    row = cache[token] = _Row(token)
+    return row
+
+
+def _spill(wide: list[i64], lanes: tuple[i64, i64, i64, i64, i64, i64, i64, i64]) -> None:
+    """Add the byte-lane counts to the per-bit counters ``wide``."""
+    for k in range(8):
+        lane = lanes[k]
+        for j in range(8):
+            wide[8 * j + k] += (lane >> (8 * j)) & 0xFF
+
+
+def _lane_majority(lane: i64, half: i64, k: i64) -> i64:
+    """Bits ``8 * j + k`` set where byte ``j`` of ``lane`` (a vote count) exceeds ``half``.
+
+    Lanes hold at most 127 votes and ``half`` is at most 63: adding ``127 - half`` to
+    each of the low seven lanes sets a lane's top bit exactly when its count exceeds
+    ``half``, without a carry into the next lane. The eighth lane (bits 56-63: bit 63
+    is the sign) is compared on its own, so no value leaves the signed 64-bit range.
+    """
+    low: i64 = (lane & _LOW_LANES_MASK) + (127 - half) * _LOW_LANES
+    value: i64 = ((low >> 7) & _LOW_LANES) << k
+    if lane >> 56 > half:
+        # Shift a 64-bit constant: mypyc shifts a literal 1 as a 32-bit C int.
+        value |= _SIGN if k == 7 else _LANE_8 << k
+    return value

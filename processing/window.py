@@ -1,0 +1,197 @@
+"""The per-post path of a processing run: analysis memo, dedup window, one batch at a time.
+
+Pure data-structure code (no I/O), compiled with the other hot modules:
+``pantau.pipeline`` streams the pending posts from storage, hands each batch to
+:func:`analyze_batch` and stores what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from pantau.models import Analysis
+from processing.dedup import (
+    MASK,
+    MIN_TOKENS,
+    DedupIndex,
+    band_keys,
+    dedup_keys,
+    nearest_in,
+    word_size,
+)
+from processing.pipeline import analyze
+from processing.resources import Resources
+
+# (id, kind, url, title, text, published_at): ``storage.analysis.PendingPost``.
+PendingRow = tuple[int, str, str | None, str | None, str, str | None]
+
+
+def iso_after(at: str, window: timedelta) -> str:
+    """``at`` (ISO-8601 as storage writes it) plus ``window``, written the same way.
+
+    ``storage.db.to_iso(from_iso(at) + window)``, restated here because processing
+    never imports storage; ``at`` itself when it is empty.
+    """
+    if not at:
+        return at
+    start = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    if not start.tzinfo:
+        start = start.replace(tzinfo=UTC)
+    value = start + window
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        value.year, value.month, value.day, value.hour, value.minute, value.second,
+    )  # fmt: skip
+
+
+class WindowedDedup:
+    """Near-duplicate lookup over a sliding window of post time, in bounded memory.
+
+    Two :class:`DedupIndex` generations: posts go into the current one; once a
+    post is more than ``window`` newer than the current generation's first post
+    *and* that generation holds at least ``min_posts``, the previous generation is
+    dropped and the current one becomes previous. So every post is compared with at
+    least all posts of the ``window`` before it and the last ``min_posts`` of the
+    run, while a retag of millions of posts (text keys included) holds only about
+    two generations.
+    """
+
+    def __init__(
+        self, window: timedelta, previous: DedupIndex | None = None, *, min_posts: int = 0
+    ) -> None:
+        self.window = window
+        self.min_posts = min_posts
+        self.previous: DedupIndex = previous or DedupIndex()
+        self.current = DedupIndex()
+        self._size = 0
+        self._rotate_after: str | None = None
+        self._latest: str | None = None
+
+    def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
+        """Return the earliest indexed post this one duplicates, if any."""
+        for index in (self.previous, self.current):
+            found = index.find(0, keys, 0)  # exact keys first, oldest generation first
+            if found is not None:
+                return found
+        best: int | None = None
+        for index in (self.previous, self.current):
+            found = index.find(fingerprint, (), size)
+            if found is not None and (best is None or found < best):
+                best = found
+        return best
+
+    def check_in(self, post_id: int, fingerprint: int, keys: list[str], size: int) -> int | None:
+        """``find`` then ``add`` in one pass (bands computed once): the per-post hot path."""
+        previous, current = self.previous, self.current
+        found: int | None = None
+        old = previous.by_key
+        for key in keys:  # exact keys, oldest generation first
+            found = old.get(key)
+            if found is not None:
+                break
+        own = current.by_key
+        for key in keys:
+            # One lookup both finds an earlier holder of the key and indexes this post
+            # (a key listed twice finds this post: not a duplicate; ids are unique).
+            holder = own.setdefault(key, post_id)
+            if found is None and holder != post_id:
+                found = holder
+        self._size += 1
+        if not fingerprint:
+            return found
+        value = fingerprint & MASK
+        bands = band_keys(fingerprint)
+        search = found is None
+        if search and size >= previous.min_tokens and previous.by_band:
+            found = previous.nearest(value, bands)
+        if size >= current.min_tokens:
+            # One lookup per band both searches the current generation and indexes the post.
+            entry = (post_id, value)
+            by_band = current.by_band
+            for band in bands:
+                bucket = by_band.get(band)
+                if bucket is None:
+                    by_band[band] = entry  # a band's first entry stands alone
+                    continue
+                if search:
+                    found = nearest_in(bucket, value, found)
+                if isinstance(bucket, list):
+                    bucket.append(entry)
+                else:
+                    by_band[band] = [bucket, entry]
+        return found
+
+    def advance(self, at: str | None) -> None:
+        """Move the window to a post published ``at`` (ISO); call before find/add."""
+        if not at:
+            return
+        rotate_after = self._rotate_after
+        if rotate_after is not None and at > rotate_after and self._size >= self.min_posts:
+            # After a long gap even the current generation is out of the window.
+            latest = self._latest
+            recent = latest is not None and self._after(latest) >= at
+            self.previous = self.current if recent else DedupIndex()
+            self.current = DedupIndex()
+            self._size = 0
+            rotate_after = None
+        if rotate_after is None:
+            self._rotate_after = self._after(at)
+        latest = self._latest
+        if latest is None or at > latest:
+            self._latest = at
+
+    def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
+        self.current.add(post_id, fingerprint, keys, size)
+        self._size += 1
+
+    def _after(self, at: str) -> str:
+        return iso_after(at, self.window)
+
+
+class AnalysisCache:
+    """Analyses of recently seen identical (kind, title, text): syndicated copies, reposts.
+
+    ``analyze`` is a pure function of these and the resources, so a hit is exact.
+    """
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self.maxsize = maxsize
+        self._items: dict[tuple[str, str | None, str], Analysis] = {}
+        self.hits = 0
+
+    def analyze(self, resources: Resources, kind: str, title: str | None, text: str) -> Analysis:
+        key = (kind, title, text)
+        items = self._items
+        found = items.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        result = analyze(resources, text, title, kind)
+        if len(items) >= self.maxsize:
+            del items[next(iter(items))]
+        items[key] = result
+        return result
+
+
+def analyze_batch(
+    resources: Resources,
+    batch: Iterable[PendingRow],
+    cache: AnalysisCache,
+    index: WindowedDedup,
+) -> list[tuple[int, Analysis, int | None]]:
+    """Analyse and deduplicate one batch of pending posts, in order.
+
+    Returns ``(post id, analysis, dup_of)`` per post: ``dup_of`` is the earliest post
+    in the window (or among the run's recent posts) this one copies, else None.
+    """
+    results: list[tuple[int, Analysis, int | None]] = []
+    for post_id, kind, url, title, text, published_at in batch:
+        analysis = cache.analyze(resources, kind, title, text)
+        # Word counts only decide "at least MIN_TOKENS words": capped there.
+        size = word_size(text, title, MIN_TOKENS)
+        index.advance(published_at)
+        dup = index.check_in(post_id, analysis.fingerprint, dedup_keys(url, title, text), size)
+        results.append((post_id, analysis, None if dup == post_id else dup))
+    return results

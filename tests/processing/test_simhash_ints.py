@@ -1,0 +1,120 @@
+"""``fingerprint.simhash_ints`` (integer byte-lane counters) equals ``simhash_numpy`` bit for bit.
+
+Both run here: as pure Python under ``PANTAU_PURE=1`` and compiled in the native pass of
+``make test``, so the mypyc build of the integer path is checked against the numpy one
+(the implementation stored fingerprints and the golden file were made with).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from processing import fingerprint, native
+from processing.fingerprint import BITS, MAX_SHINGLES, simhash, simhash_ints, simhash_numpy
+
+VOCAB = [f"kata{i}" for i in range(60)] + ["jalan", "rusak", "é", "😡", "", " ", "\x00"]
+TOKEN = st.sampled_from(VOCAB) | st.text(max_size=8)
+
+
+def _oracle(tokens: list[str]) -> int:
+    """One bit at a time from the BLAKE2b digests: tabulation-hashed 3-shingles, majority."""
+    tokens = tokens[: MAX_SHINGLES + 2]
+    if not tokens:
+        return 0
+    rows = []
+    for token in tokens:
+        digest = hashlib.blake2b(
+            token.encode("utf-8", "surrogatepass"), digest_size=24, person=b"pantau-simhash"
+        ).digest()
+        rows.append([int.from_bytes(digest[8 * k : 8 * k + 8], "little") for k in range(3)])
+    if len(rows) == 1:
+        hashes = [rows[0][0]]
+    elif len(rows) == 2:
+        hashes = [rows[0][0] ^ rows[1][1]]
+    else:
+        hashes = [rows[i][0] ^ rows[i + 1][1] ^ rows[i + 2][2] for i in range(len(rows) - 2)]
+    value = 0
+    for bit in range(BITS):
+        if 2 * sum(h >> bit & 1 for h in hashes) > len(hashes):
+            value |= 1 << bit
+    return value - (1 << BITS) if value >> (BITS - 1) else value
+
+
+def _all_equal(tokens: list[str]) -> int:
+    value = simhash_numpy(tokens)
+    assert simhash_ints(tokens) == value
+    assert simhash(tokens) == value
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TOKEN, max_size=60))
+def test_integer_path_equals_numpy_and_the_oracle(tokens: list[str]) -> None:
+    assert _all_equal(tokens) == _oracle(tokens)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB[:6]), min_size=120, max_size=700))
+def test_long_texts_cross_the_lane_chunks(tokens: list[str]) -> None:
+    # A small vocabulary repeats shingles: lopsided counts, ties and near-ties.
+    assert _all_equal(tokens) == _oracle(tokens)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 128, 129, 130, 131, 256, 257, 258, 259, 385])
+def test_boundary_lengths(count: int) -> None:
+    # 127 shingles fill a byte lane (129 tokens), 255 fill two, 256 is numpy's wide path.
+    rng = random.Random(count)
+    mixed = [rng.choice(VOCAB) for _ in range(count)]
+    assert _all_equal(mixed) == _oracle(mixed)
+    same = ["ulang"] * count  # every shingle identical: every count is 0 or all of them
+    assert _all_equal(same) == _oracle(same)
+    pair = ["a", "b"] * (count // 2)  # two alternating shingles: exact ties
+    assert _all_equal(pair) == _oracle(pair)
+
+
+def test_shingle_cap() -> None:
+    rng = random.Random(7)
+    tokens = [rng.choice(VOCAB) for _ in range(MAX_SHINGLES + 40)]
+    capped = tokens[: MAX_SHINGLES + 2]
+    value = _all_equal(tokens)
+    assert value == _all_equal(capped)
+    assert value == _all_equal(tokens[: MAX_SHINGLES + 1])
+    assert value != _all_equal(tokens[: MAX_SHINGLES + 1][::-1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 127), min_size=8, max_size=8), st.integers(0, 63))
+def test_lane_majority_compares_every_byte(counts: list[int], half: int) -> None:
+    lane = sum(c << (8 * j) for j, c in enumerate(counts))
+    for k in range(8):
+        expected = sum(1 << (8 * j + k) for j, c in enumerate(counts) if c > half)
+        if expected >> (BITS - 1):
+            expected -= 1 << BITS  # bit 63 is the sign
+        assert fingerprint._lane_majority(lane, half, k) == expected
+
+
+def test_compiled_flag_follows_the_native_build() -> None:
+    assert fingerprint.COMPILED == (native.STATE.mode == "native")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(TOKEN, max_size=60))
+def test_row_cache_bound_does_not_change_values(tokens: list[str]) -> None:
+    expected = simhash_numpy(tokens)
+    saved = dict(fingerprint._token_words)
+    old_size = fingerprint.TOKEN_CACHE_SIZE
+    try:
+        fingerprint.TOKEN_CACHE_SIZE = 8
+        fingerprint._token_words.clear()
+        assert simhash_ints(tokens) == expected
+        assert simhash_ints(tokens) == expected
+        assert len(fingerprint._token_words) <= 8
+    finally:
+        fingerprint.TOKEN_CACHE_SIZE = old_size
+        fingerprint._token_words.clear()
+        fingerprint._token_words.update(saved)
