@@ -9,11 +9,11 @@ A cache miss is the expensive part of a cold run (~65 us a word through
 Sastrawi's text normalization, split/join and its own cache and goes to
 :class:`processing.sastrawi_ecs.EcsStemmer`, a regex-free port of Sastrawi's
 single-word stemmer over Sastrawi's own dictionary (~1 us a miss compiled,
-~3.5 us pure, instead of ~23 us). Where that port cannot be used (a stemmer not built the standard way),
-such a word goes straight to Sastrawi's single-word stemmer, and Sastrawi's
-modules get :class:`_PrecompiledRe` for ``re``, which keeps their patterns
-compiled (Sastrawi compiles each stem it finds as a pattern, and those flush
-its static patterns out of ``re``'s cache).
+~3.5 us pure, instead of ~23 us). Where the port cannot be used (a stemmer not
+built the standard way), such a word goes straight to Sastrawi's single-word
+stemmer, and Sastrawi's modules get :class:`_PrecompiledRe` for ``re``, which
+keeps their patterns compiled (Sastrawi compiles each stem it finds as a
+pattern, and those flush its static patterns out of ``re``'s cache).
 """
 
 from __future__ import annotations
