@@ -38,6 +38,7 @@ MODULES = (
     "normalize",
     "entities",
     "expand",
+    "sastrawi_ecs",
     "stem",
     "terms",
     "tagging",

@@ -58,6 +58,7 @@ def plain_stems(reference, tokens: list[str]) -> list[str]:  # type: ignore[no-u
 def test_shortcuts_are_in_use(fast: CachedStemmer) -> None:
     assert sastrawi_version() == stem_module.CHECKED_SASTRAWI
     assert fast._single is not None
+    assert fast._ecs is not None  # the regex-free port answers [a-z]+ words
     from Sastrawi.Stemmer.Context.Visitor import AbstractDisambiguatePrefixRule
 
     assert AbstractDisambiguatePrefixRule.re is stem_module._FAST_RE  # type: ignore[attr-defined]
@@ -143,4 +144,5 @@ def test_other_sastrawi_versions_use_the_plain_calls(monkeypatch) -> None:  # ty
     assert stem_module.sastrawi_version() == "9.9.9"
     stemmer = CachedStemmer()
     assert stemmer._single is None
+    assert stemmer._ecs is None
     assert stemmer.stem("diperbaiki") == "baik"
