@@ -29,13 +29,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
+from typing import Final
 
-NEGATION_SPAN = 3
-ACTOR_CLAUSE = 25  # tokens looked back, within the clause
-BOUNDARIES = frozenset({".", "|"})
+NEGATION_SPAN: Final = 3
+ACTOR_CLAUSE: Final = 25  # tokens looked back, within the clause
+BOUNDARIES: Final = frozenset({".", "|"})
 # Negations that leave a problem open in news ("hingga kini belum diperbaiki"), unlike
 # the aim of an action ("mengurangi sampah yang tidak terangkut").
-UNRESOLVED = frozenset({"belum", "blm", "pernah", "kunjung"})
+UNRESOLVED: Final = frozenset({"belum", "blm", "pernah", "kunjung"})
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,9 @@ class Verdict:
         self.cues = cues
 
 
-_NEWS_TABLES = ("neutral", "complaint", "praise", "request")
-_SOCIAL_TABLES = (*_NEWS_TABLES, "complaint_social", "praise_social", "request_social")
-_KIND = {"complaint_social": "complaint", "praise_social": "praise"}
+_NEWS_TABLES: Final = ("neutral", "complaint", "praise", "request")
+_SOCIAL_TABLES: Final = (*_NEWS_TABLES, "complaint_social", "praise_social", "request_social")
+_KIND: Final = {"complaint_social": "complaint", "praise_social": "praise"}
 
 
 def build_cue_tables(

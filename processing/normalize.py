@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import chain
+from typing import Final
 
 from processing.entities import (
     DOTTED_ABBREVIATIONS as DOTTED_ABBREVIATIONS,
@@ -31,7 +31,6 @@ from processing.entities import split_hashtag as split_hashtag
 from processing.expand import (
     CHUNK_MEMO_SIZE,
     MAX_CHUNK,
-    collapse,
     expand_text,
     expand_tokens,
 )
@@ -44,13 +43,15 @@ from processing.expand import expand_token as expand_token
 from processing.expand import squeeze as squeeze
 from processing.expand import strip_nya as strip_nya
 
-RETWEET_RE = re.compile(r"^\s*RT\s+@[A-Za-z0-9_]{1,30}:?\s*", re.IGNORECASE)
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-_NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (c in range(48, 58) or c in range(97, 123)))
+RETWEET_RE: Final = re.compile(r"^\s*RT\s+@[A-Za-z0-9_]{1,30}:?\s*", re.IGNORECASE)
+_INVISIBLE: Final = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]")
+_NOT_ALNUM: Final = re.compile(r"[^a-z0-9]+")
+_NOT_ALNUM_BYTES: Final = bytes(
+    c for c in range(256) if not (c in range(48, 58) or c in range(97, 123))
+)
 
-MAX_CHARS = 20_000
-_NO_FLAGS: frozenset[str] = frozenset()
+MAX_CHARS: Final = 20_000
+_NO_FLAGS: Final[frozenset[str]] = frozenset()
 
 
 # The per-post result classes (this one, ``_Piece``, ``Tags``, ``PlaceHits``,
@@ -266,13 +267,13 @@ def _normalize_pieces(
 
     ``text`` is already NFKC-normalized, without invisible characters.
 
-    Most pieces are plain words: one C-level lookup each. The others (entities,
-    numbers, flags) are looked up and merged one by one. None when a piece
+    Most pieces are plain words: one dict lookup each. The others (entities,
+    numbers, flags) are looked up and merged as they come. None when a piece
     cannot be memoized; the caller runs the passes over the whole text then.
     """
     chunks = text.split(" ")
     plain = memo.plain
-    entries: list[tuple[str, ...] | None] = list(map(plain.get, chunks))
+    pieces = memo.pieces
     urls: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
     mention_words: tuple[str, ...] = ()
@@ -280,14 +281,20 @@ def _normalize_pieces(
     emoji: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     flags: frozenset[str] = _NO_FLAGS
-    if None in entries:
-        pieces = memo.pieces
-        if len(pieces) + len(plain) + len(chunks) > CHUNK_MEMO_SIZE:
-            pieces.clear()
-            plain.clear()
-        for index in [i for i, words in enumerate(entries) if words is None]:
-            chunk = chunks[index]
-            piece = pieces.get(chunk)
+    checked = False  # whether the memo's size was checked (at the first miss)
+    # One pass: look each piece up and append its words, collapsing clause tokens
+    # on the way. A piece's words hold no two clause tokens in a row, so runs of
+    # them (and leading ones) form only where pieces meet; a trailing one goes last.
+    tokens: list[str] = []
+    for chunk in chunks:
+        words = plain.get(chunk)
+        if words is None:
+            if not checked:
+                checked = True
+                if len(pieces) + len(plain) + len(chunks) > CHUNK_MEMO_SIZE:
+                    pieces.clear()
+                    plain.clear()
+            piece: _Piece | None = pieces.get(chunk)  # typed: native attribute reads
             if piece is None:
                 piece = _piece(chunk, slang, known, segment, memo)
                 if piece is None:
@@ -297,7 +304,7 @@ def _normalize_pieces(
                         pieces[chunk] = piece
                     else:
                         plain[chunk] = piece.words
-            entries[index] = piece.words
+            words = piece.words
             if piece.flags:
                 flags |= piece.flags
             if piece.entities:
@@ -312,9 +319,13 @@ def _normalize_pieces(
                     emoji += piece.emoji
                 if piece.numbers:
                     numbers += piece.numbers
-    tokens = list(chain.from_iterable(entries))  # type: ignore[arg-type]  # no None left
-    if CLAUSE in tokens:
-        tokens = collapse(tokens)
+        if words:
+            if words[0] == CLAUSE and (not tokens or tokens[-1] == CLAUSE):
+                tokens.extend(words[1:])
+            else:
+                tokens.extend(words)
+    if tokens and tokens[-1] == CLAUSE:
+        tokens.pop()
     mention_tokens: list[str] = []
     if mention_words:
         word_flags: set[str] = set()

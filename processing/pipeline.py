@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from pantau.models import Analysis
 from processing.aspirasi import classify
 from processing.dedup import simhash
@@ -10,10 +12,10 @@ from processing.relevance import judge
 from processing.resources import Resources
 from processing.tagging import tag
 
-NEWS_KINDS = frozenset({"rss", "gnews", "google_news", "news"})
+NEWS_KINDS: Final = frozenset({"rss", "gnews", "google_news", "news"})
 # Separates title, body and @mention words so phrases never match across them.
-BOUNDARY = "|"
-_BOUNDARY = (BOUNDARY,)
+BOUNDARY: Final = "|"
+_BOUNDARY: Final = (BOUNDARY,)
 
 
 def analyze(

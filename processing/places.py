@@ -11,37 +11,40 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import Final
 
 from processing.lexicon import Area
 from processing.normalize import compact
 
-REGENCY = "Kabupaten Bogor"
-KOTA = "Kota Bogor"
-DESA_MARKERS = frozenset({"desa", "kelurahan", "kel", "ds"})
-KECAMATAN_MARKERS = frozenset({"kecamatan", "kec", "camat"})
+REGENCY: Final = "Kabupaten Bogor"
+KOTA: Final = "Kota Bogor"
+DESA_MARKERS: Final = frozenset({"desa", "kelurahan", "kel", "ds"})
+KECAMATAN_MARKERS: Final = frozenset({"kecamatan", "kec", "camat"})
 # Words before a name that make it a river or a road through many places, not a place.
 # "Kabupaten/wilayah Bogor Barat" is the regency's west, not Kota Bogor's kecamatan.
-REGENCY_BEFORE = frozenset({"kabupaten", "wilayah"})
-NOT_A_PLACE_BEFORE = frozenset({"sungai", "kali", "tol", "bendung", "bendungan"})
+REGENCY_BEFORE: Final = frozenset({"kabupaten", "wilayah"})
+NOT_A_PLACE_BEFORE: Final = frozenset({"sungai", "kali", "tol", "bendung", "bendungan"})
 # A kecamatan name right after these is part of a road or a direction ("Jalan Raya
 # Parung", "arah Cariu"), and after a venue it may be only the venue's address
 # ("Stadion Pakansari, Cibinong"): it counts only when no other kecamatan is named.
-ROAD_BEFORE = frozenset({"jalan", "jl", "jln", "raya", "jalur"})
-DIRECTION_BEFORE = frozenset({"arah", "menuju", "tembus"})
+ROAD_BEFORE: Final = frozenset({"jalan", "jl", "jln", "raya", "jalur"})
+DIRECTION_BEFORE: Final = frozenset({"arah", "menuju", "tembus"})
 # "halte di depan Pemda Cibinong": the seat as a landmark is a place after all.
-LANDMARK_BEFORE = frozenset({"depan", "dekat", "samping", "belakang", "seberang", "sekitar"})
-VENUE_BEFORE = frozenset({"stadion", "lapangan", "pendopo", "gor", "alun", "rsud"})
+LANDMARK_BEFORE: Final = frozenset({"depan", "dekat", "samping", "belakang", "seberang", "sekitar"})
+VENUE_BEFORE: Final = frozenset({"stadion", "lapangan", "pendopo", "gor", "alun", "rsud"})
 # An organization's seat ("Pemkab Bogor di Cibinong", "Kantor Bupati, Cibinong") is its
 # address, not where the news happens: no kecamatan at all.
-SEAT_BEFORE = frozenset(
+SEAT_BEFORE: Final = frozenset(
     {"pemkab", "pemda", "setda", "sekretariat", "dprd", "kantor", "gedung", "perkantoran"}
 )
-SEAT_LOOKBACK = 4
+SEAT_LOOKBACK: Final = 4
 # Words skipped when reading what follows a name ("Ciomas, Kabupaten Serang").
-_LEVEL_WORDS = frozenset({"kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "wilayah"})
-MAX_WORDS = 4
+_LEVEL_WORDS: Final = frozenset(
+    {"kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "wilayah"}
+)
+MAX_WORDS: Final = 4
 # Words after a kecamatan name that show it is another region's place of that name.
-FOREIGN_CONTEXT = frozenset(
+FOREIGN_CONTEXT: Final = frozenset(
     {
         "jakarta", "jaksel", "tasikmalaya", "tasik", "sukabumi", "bandung", "sumedang", "cianjur",
         "garut", "kuningan", "subang", "lampung", "banten", "serang", "pandeglang", "lebak",
@@ -177,7 +180,7 @@ class PlaceHits:
         self.direct = direct
 
 
-NO_PLACES = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
+NO_PLACES: Final = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
 
 
 def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
@@ -322,7 +325,7 @@ def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned
 
 
 # Any of these in the words before a name sends ``_strength`` down its longer path.
-_SEAT_OR_VENUE = SEAT_BEFORE | VENUE_BEFORE
+_SEAT_OR_VENUE: Final = SEAT_BEFORE | VENUE_BEFORE
 
 
 def _strength(tokens: Sequence[str], i: int) -> int:

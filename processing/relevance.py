@@ -14,18 +14,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress
+from typing import Final
 
 from processing.terms import Term, TermIndex
 
-REGENCY_WEIGHT = 2.0
-KECAMATAN_WEIGHT = 2.0
-KOTA_WEIGHT = 2.0
-ELSEWHERE_WEIGHT = 1.5
-BARE_BOGOR = 0.8
-WEAK_REGENCY = 1.0
-DESA_WEIGHT = 1.0
-DEPARTMENT_WEIGHT = 0.25
-NOTHING = -1.5
+REGENCY_WEIGHT: Final = 2.0
+KECAMATAN_WEIGHT: Final = 2.0
+KOTA_WEIGHT: Final = 2.0
+ELSEWHERE_WEIGHT: Final = 1.5
+BARE_BOGOR: Final = 0.8
+WEAK_REGENCY: Final = 1.0
+DESA_WEIGHT: Final = 1.0
+DEPARTMENT_WEIGHT: Final = 0.25
+NOTHING: Final = -1.5
 
 
 @dataclass(slots=True, unsafe_hash=True, init=False)  # read-only by convention (see Normalized)

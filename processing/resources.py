@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -184,7 +184,7 @@ def _taxonomy_phrases(config: Any) -> list[str]:
     return [p.lstrip("=") for p in phrases]
 
 
-PROTECTED = frozenset({
+PROTECTED: Final = frozenset({
     "bogor", "pemkab", "pemkot", "bupati", "wabup", "camat", "kecamatan", "pemadam", "puskesmas",
     "damkar", "satpol", "pdam", "rsud", "dprd", "pju", "bpbd", "kades", "lurah", "kelurahan",
     "perumda", "sekda", "setda", "perbup", "perda", "raperda",

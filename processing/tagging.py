@@ -20,24 +20,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import Final
 
 from processing.terms import Term, TermIndex, find_spans, match, match_spans, term_rank
 
 __all__ = ["Tags", "Term", "TermIndex", "compile_terms", "match", "match_spans", "tag"]
 
-ALIAS_WEIGHT = 3.0
-KEYWORD_WEIGHT = 1.0
-TOPIC_WEIGHT = 2.0
-THRESHOLD = 2.0
-GENERAL_DEPARTMENTS = ("setda_pimpinan", "dprd")
-EXACT = "="
-SIMILE = frozenset({"seperti", "bagai", "bagaikan", "laksana", "mirip"})
+ALIAS_WEIGHT: Final = 3.0
+KEYWORD_WEIGHT: Final = 1.0
+TOPIC_WEIGHT: Final = 2.0
+THRESHOLD: Final = 2.0
+GENERAL_DEPARTMENTS: Final = ("setda_pimpinan", "dprd")
+EXACT: Final = "="
+SIMILE: Final = frozenset({"seperti", "bagai", "bagaikan", "laksana", "mirip"})
 # A topic's ``requires`` context must occur this close to its keyword: "jalan" and a
 # "perbaikan" of data three sentences later are not a road repair.
-REQUIRES_WINDOW = 8
+REQUIRES_WINDOW: Final = 8
 # Words before a general department's alias that make its official a speaker or the
 # one addressed ("kata Bupati", "pak bupati"), not the subject: fallback only.
-SPEAKER_BEFORE = frozenset(
+SPEAKER_BEFORE: Final = frozenset(
     {"kata", "ujar", "ucap", "tutur", "ungkap", "jelas", "menurut", "pak", "bapak", "yth", "kepada"}
 )
 
@@ -70,11 +71,11 @@ class Tags:
         self.scores = scores
 
 
-_EMPTY = Tags((), (), {}, {}, {}, {})
+_EMPTY: Final = Tags((), (), {}, {}, {}, {})
 
 
 # Kinds that only give context to other hits (never scored): their order does not matter.
-_CONTEXT = frozenset({"requires", "exclude", "topic_exclude"})
+_CONTEXT: Final = frozenset({"requires", "exclude", "topic_exclude"})
 
 
 def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:

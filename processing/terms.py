@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class Term:
 
 
 # On the same span, the stronger kind counts.
-_PRIORITY = {"alias": 0, "topic": 1, "keyword": 2}
+_PRIORITY: Final = {"alias": 0, "topic": 1, "keyword": 2}
 
 
 def term_rank(term: Term) -> tuple[int, int]:
