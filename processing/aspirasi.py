@@ -220,15 +220,21 @@ def classify(
     question: bool,
     is_news: bool = False,
     emoji: Sequence[str] = (),
+    spots: list[int] | None = None,
 ) -> Verdict:
-    """Classify one post from its normalized tokens."""
+    """Classify one post from its normalized tokens.
+
+    ``spots``, when given, are the positions of the tokens in ``lexicon.watched``,
+    in order (``analyze`` finds them for every pass at once).
+    """
     social = not is_news
     negated: set[int] = set()
     n = len(tokens)
     negations = lexicon.negations
-    # One pass finds every position a rule below looks at.
-    watched = lexicon.watched
-    spots = list(compress(range(n), map(watched.__contains__, tokens)))
+    if spots is None:
+        # One pass finds every position a rule below looks at.
+        watched = lexicon.watched
+        spots = list(compress(range(n), map(watched.__contains__, tokens)))
     polarity = lexicon.polarity
     past_markers = lexicon.past_markers
     polar = 0.0  # the polarity words' sum, negated ones flipped

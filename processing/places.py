@@ -183,11 +183,21 @@ class PlaceHits:
 NO_PLACES: Final = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
 
 
-def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
-    """Find Kabupaten Bogor kecamatan/desa and Kota Bogor place names in ``tokens``."""
+def find_places(
+    tokens: Sequence[str], index: PlaceIndex, spots: list[int] | None = None
+) -> PlaceHits:
+    """Find Kabupaten Bogor kecamatan/desa and Kota Bogor place names in ``tokens``.
+
+    ``spots``, when given, are the positions of the tokens in ``index.prefixes``, in
+    order (``analyze`` finds them for every pass at once).
+    """
     prefixes = index.prefixes
     # A name can only begin at a word that is a prefix of some name key.
-    if prefixes.isdisjoint(tokens):
+    if spots is None:
+        if prefixes.isdisjoint(tokens):
+            return NO_PLACES
+        spots = list(compress(range(len(tokens)), map(prefixes.__contains__, tokens)))
+    elif not spots:
         return NO_PLACES
     n = len(tokens)
     free = 0  # the first position not inside a matched name
@@ -204,7 +214,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     names = index.names
     readings = index.readings
     grows = index.max_words > 1
-    for i in compress(range(n), map(prefixes.__contains__, tokens)):
+    for i in spots:
         if i < free:
             continue  # inside a name already read
         # The longest name starting here, read word by word while the compact key can

@@ -68,18 +68,23 @@ def build_index(
     return TermIndex.build(terms)
 
 
-def longest_spans(tokens: Sequence[str], index: TermIndex) -> list[tuple[int, Term]]:
+def longest_spans(
+    tokens: Sequence[str], index: TermIndex, spots: list[int] | None = None
+) -> list[tuple[int, Term]]:
     """Every match not inside a longer one ("kota bogor" inside "wali kota bogor").
 
     One pass over ``match_spans`` order (a relevance index has no exact terms): at
-    each start only the first term, the longest, can be kept.
+    each start only the first term, the longest, can be kept. ``spots``, when
+    given, are the positions of the tokens in ``index.firsts``, in order.
     """
     heads = index.heads
     kept: list[tuple[int, Term]] = []
     n = len(tokens)
     last = n - 1
     end = -1
-    for i in compress(range(n), map(index.firsts.__contains__, tokens)):
+    if spots is None:
+        spots = list(compress(range(n), map(index.firsts.__contains__, tokens)))
+    for i in spots:
         head = heads[tokens[i]]
         term: Term | None = None
         if i < last and tokens[i + 1] in head.seconds:
@@ -118,9 +123,15 @@ def judge(
     desa_hits: int = 0,
     foreign_place_terms: Sequence[str] = (),
     title_kecamatan_hits: int = 0,
+    spots: list[int] | None = None,
+    bogor: bool | None = None,
 ) -> Relevance:
-    """Score how much a post is about the regency (0..1) and decide ``relevant``."""
-    found = longest_spans(tokens, index)
+    """Score how much a post is about the regency (0..1) and decide ``relevant``.
+
+    ``spots`` (see ``longest_spans``) and ``bogor`` (whether ``tokens`` holds the
+    word "bogor"), when given, were found by ``analyze`` in its shared pass.
+    """
+    found = longest_spans(tokens, index, spots)
     # ``tokens`` starts with the title's tokens (the pipeline puts them first).
     title_end = len(title_tokens)
     regency: list[str] = []
@@ -145,7 +156,7 @@ def judge(
     score -= ELSEWHERE_WEIGHT * len(foreign_place_terms)
     score += KECAMATAN_WEIGHT * (min(kecamatan_hits, 3) + min(title_kecamatan_hits, 2))
     score += DESA_WEIGHT * min(desa_hits, 2)
-    has_bogor = "bogor" in tokens
+    has_bogor = "bogor" in tokens if bogor is None else bogor
     placed = bool(regency or kota or kecamatan_hits or desa_hits or has_bogor)
     if has_bogor and not regency and not kota:
         score += BARE_BOGOR

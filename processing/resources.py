@@ -49,9 +49,14 @@ class Resources:
     # Set once in ``__post_init__`` (compiled with mypyc, a ``cached_property``
     # would be computed again at every access).
     not_content: frozenset[str] = field(init=False, compare=False, repr=False)
+    # Token -> which passes of ``analyze`` look at it (bits, ``processing.pipeline``),
+    # filled as posts are read (bounded). A fresh one for every instance, ``replace``
+    # included: the bits depend on the tables and the stemmer.
+    token_marks: dict[str, int] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "not_content", self.stopwords | {"|", "."})
+        object.__setattr__(self, "token_marks", {})
 
     def known(self, word: str) -> bool:
         return word in self.vocabulary

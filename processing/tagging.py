@@ -83,7 +83,11 @@ def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:
 
 
 def _tag_hits(
-    stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None
+    stems: Sequence[str],
+    index: TermIndex,
+    tokens: Sequence[str] | None,
+    spots: list[int] | None = None,
+    exact_spots: list[int] | None = None,
 ) -> tuple[list[tuple[int, Term]], list[tuple[int, Term]]]:
     """``match_spans`` as ``tag`` reads them: (ordered hits, context hits).
 
@@ -92,12 +96,12 @@ def _tag_hits(
     """
     hits: list[tuple[int, Term]] = []
     if index.heads:
-        find_spans(stems, index.heads, index.firsts, hits)
+        find_spans(stems, index.heads, index.firsts, hits, spots)
     context: list[tuple[int, Term]] = []
     if not index.heads_exact or tokens is None:
         return hits, context
     exact: list[tuple[int, Term]] = []
-    find_spans(tokens, index.heads_exact, index.firsts_exact, exact)
+    find_spans(tokens, index.heads_exact, index.firsts_exact, exact, exact_spots)
     if not exact:
         return hits, context
     ranked = [hit for hit in exact if hit[1].kind not in _CONTEXT]
@@ -113,13 +117,21 @@ def _tag_hits(
     return hits, context
 
 
-def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None) -> Tags:
+def tag(
+    stems: Sequence[str],
+    index: TermIndex,
+    tokens: Sequence[str] | None = None,
+    spots: list[int] | None = None,
+    exact_spots: list[int] | None = None,
+) -> Tags:
     """Tag one post's stems (and, for exact terms, its normalized tokens).
 
     Hits are read by start, longest first, so a phrase claims its words before its
     parts do; everything a hit's verdict depends on is known when it is read.
+    ``spots``/``exact_spots``, when given, are the positions of the stems in
+    ``index.firsts`` and of the tokens in ``index.firsts_exact`` (see ``find_spans``).
     """
-    hits, context = _tag_hits(stems, index, tokens)
+    hits, context = _tag_hits(stems, index, tokens, spots, exact_spots)
     if not hits:
         return _EMPTY
     excluded: dict[str, list[tuple[int, int]]] = {}

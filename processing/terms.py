@@ -131,15 +131,22 @@ def find_spans(
     heads: dict[str, Head],
     firsts: frozenset[str],
     found: list[tuple[int, Term]],
+    spots: list[int] | None = None,
 ) -> None:
-    """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank."""
-    if firsts.isdisjoint(seq):
-        return  # one C-level pass: many posts have no exact term at all
+    """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank.
+
+    ``spots``, when given, are the positions of ``seq`` whose word is in ``firsts``,
+    in order (``analyze`` finds them for every pass at once).
+    """
+    if spots is None:
+        if firsts.isdisjoint(seq):
+            return  # one C-level pass: many posts have no exact term at all
+        # Only the words that begin some term are visited (most posts have few), found
+        # in one C-level pass.
+        spots = list(compress(range(len(seq)), map(firsts.__contains__, seq)))
     n = len(seq)
     last = n - 1
-    # Only the words that begin some term are visited (most posts have few), found
-    # in one C-level pass.
-    for i in compress(range(n), map(firsts.__contains__, seq)):
+    for i in spots:
         head = heads[seq[i]]
         if i < last and seq[i + 1] in head.seconds:
             longer = head.longer
