@@ -319,7 +319,11 @@ def _normalize_pieces(
                     emoji += piece.emoji
                 if piece.numbers:
                     numbers += piece.numbers
-        if words:
+        if len(words) == 1:  # the usual piece: one word
+            word = words[0]
+            if word != CLAUSE or (tokens and tokens[-1] != CLAUSE):
+                tokens.append(word)
+        elif words:
             if words[0] == CLAUSE and (not tokens or tokens[-1] == CLAUSE):
                 tokens.extend(words[1:])
             else:
@@ -334,8 +338,9 @@ def _normalize_pieces(
             flags |= word_flags
     # The URL cut is the only pass that removes "?" or "!" (emoji, hashtags and
     # mentions hold none).
-    questions = text.count("?")
-    exclamations = text.count("!")
+    # (``in`` is a fast scan; most texts hold neither.)
+    questions = text.count("?") if "?" in text else 0
+    exclamations = text.count("!") if "!" in text else 0
     for url in urls:
         questions -= url.count("?")
         exclamations -= url.count("!")

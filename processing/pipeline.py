@@ -207,16 +207,17 @@ def analyze(
     if relevance.elsewhere_terms:
         relevance_terms["elsewhere"] = list(relevance.elsewhere_terms)
     matched["relevance"] = relevance_terms
+    # Positional, in field order (keywords cost a pure-Python ``__init__`` more).
     return Analysis(
-        relevant=relevance.relevant,
-        relevance=relevance.score,
-        departments=tags.departments,
-        topics=tags.topics,
-        kecamatan=kecamatan,
-        aspirasi=verdict.aspirasi,
-        sentiment=verdict.sentiment,
-        matched=matched,
-        desa=places.desa if kecamatan else (),
-        topic_departments=tags.topic_departments,
-        fingerprint=simhash(scan.content),
+        relevance.relevant,
+        relevance.score,
+        tags.departments,
+        tags.topics,
+        kecamatan,
+        verdict.aspirasi,
+        verdict.sentiment,
+        matched,
+        places.desa if kecamatan else (),
+        tags.topic_departments,
+        simhash(scan.content),
     )

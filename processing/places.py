@@ -199,7 +199,8 @@ def find_places(
         spots = list(compress(range(len(tokens)), map(prefixes.__contains__, tokens)))
     elif not spots:
         return NO_PLACES
-    n = len(tokens)
+    toks = tuple(tokens)  # typed: native indexing and slicing
+    n = len(toks)
     free = 0  # the first position not inside a matched name
     kecamatan: dict[str, list[str]] = {}
     desa: list[tuple[str, str, str]] = []
@@ -219,13 +220,13 @@ def find_places(
             continue  # inside a name already read
         # The longest name starting here, read word by word while the compact key can
         # still begin a name. Most starts are one word that begins no longer name.
-        key = tokens[i]
+        key = toks[i]
         size = 0
-        if grows and i + 1 < n and key + tokens[i + 1] in prefixes:
+        if grows and i + 1 < n and key + toks[i + 1] in prefixes:
             grown = key
             for width in range(1, min(index.max_words, n - i) + 1):
                 if width > 1:
-                    grown += tokens[i + width - 1]
+                    grown += toks[i + width - 1]
                     if grown not in prefixes:
                         break
                 if grown in names:
@@ -234,12 +235,12 @@ def find_places(
             size = 1
         if not size:
             continue
-        surface = " ".join(tokens[i : i + size]) if size > 1 else key
-        before = tokens[i - 1] if i else ""
+        surface = " ".join(toks[i : i + size]) if size > 1 else key
+        before = toks[i - 1] if i else ""
         j = i + size
-        after = tokens[j] if j < n else ""
+        after = toks[j] if j < n else ""
         if after in _LEVEL_WORDS or after == ".":
-            after = _next_word(tokens, j)
+            after = _next_word(toks, j)
         if after in FOREIGN_CONTEXT:
             foreign.append(f"{surface} {after}")
             foreign_keys.add(key)
@@ -255,7 +256,7 @@ def find_places(
         elif reading.regency_kecamatan:
             name = reading.regency_kecamatan
             kecamatan.setdefault(name, []).append(surface)
-            level = _strength(tokens, i)
+            level = _strength(toks, i)
             if strength.get(name, -1) < level:
                 strength[name] = level
             if after == "bogor" or before == "kabupaten":
@@ -338,7 +339,7 @@ def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned
 _SEAT_OR_VENUE: Final = SEAT_BEFORE | VENUE_BEFORE
 
 
-def _strength(tokens: Sequence[str], i: int) -> int:
+def _strength(tokens: tuple[str, ...], i: int) -> int:
     """3 for a place, 2 for a road or venue, 1 for a direction, 0 for an organization's seat."""
     before = tokens[i - 1] if i else ""
     if before in KECAMATAN_MARKERS:

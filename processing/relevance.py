@@ -79,19 +79,20 @@ def longest_spans(
     """
     heads = index.heads
     kept: list[tuple[int, Term]] = []
-    n = len(tokens)
+    toks = tuple(tokens)  # typed: native indexing and slicing
+    n = len(toks)
     last = n - 1
     end = -1
     if spots is None:
-        spots = list(compress(range(n), map(index.firsts.__contains__, tokens)))
+        spots = list(compress(range(n), map(index.firsts.__contains__, toks)))
     for i in spots:
-        head = heads[tokens[i]]
+        head = heads[toks[i]]
         term: Term | None = None
-        if i < last and tokens[i + 1] in head.seconds:
+        if i < last and toks[i + 1] in head.seconds:
             longer = head.longer
             for size in head.sizes:
                 if i + size <= n:
-                    terms = longer.get(tuple(tokens[i : i + size]))
+                    terms = longer.get(toks[i : i + size])
                     if terms is not None:
                         term = terms[0]
                         break

@@ -134,6 +134,9 @@ def tag(
     hits, context = _tag_hits(stems, index, tokens, spots, exact_spots)
     if not hits:
         return _EMPTY
+    # Typed copies (no copy for tuples): native indexing below.
+    stem_seq = tuple(stems)
+    token_seq = tuple(tokens) if tokens is not None else None
     excluded: dict[str, list[tuple[int, int]]] = {}
     excluded_topics: set[str] = set()
     for start, term in [*hits, *context] if context else hits:
@@ -162,11 +165,13 @@ def tag(
         department = term.department
         if kind == "fallback" or (
             kind == "alias" and department in GENERAL_DEPARTMENTS and start
-            and tokens is not None and tokens[start - 1] in SPEAKER_BEFORE
+            and token_seq is not None and token_seq[start - 1] in SPEAKER_BEFORE
         ):  # fmt: skip
             fallback.append(term)
             continue
-        if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
+        if start and (
+            stem_seq[start - 1] in SIMILE or (token_seq and token_seq[start - 1] in SIMILE)
+        ):
             continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
         size = len(term.stems)
         end = start + size

@@ -144,15 +144,16 @@ def find_spans(
         # Only the words that begin some term are visited (most posts have few), found
         # in one C-level pass.
         spots = list(compress(range(len(seq)), map(firsts.__contains__, seq)))
-    n = len(seq)
+    words = tuple(seq)  # typed: native indexing and slicing
+    n = len(words)
     last = n - 1
     for i in spots:
-        head = heads[seq[i]]
-        if i < last and seq[i + 1] in head.seconds:
+        head = heads[words[i]]
+        if i < last and words[i + 1] in head.seconds:
             longer = head.longer
             for size in head.sizes:
                 if i + size <= n:
-                    terms = longer.get(tuple(seq[i : i + size]))
+                    terms = longer.get(words[i : i + size])
                     if terms is not None:
                         for term in terms:
                             found.append((i, term))
