@@ -146,6 +146,12 @@ def normalize(
         by_piece = _normalize_pieces(text, slang, known, segment, memo)
         if by_piece is not None:
             return by_piece
+    else:
+        rest = _after_retweet_prefix(text)
+        if rest is not None:
+            by_piece = _normalize_pieces(rest, slang, known, segment, memo)
+            if by_piece is not None:
+                return by_piece
     # Each entity kind is found and cut out in one pass (helpers below).
     text, urls = cut_urls(text)
     mentions: tuple[str, ...] = ()
@@ -367,6 +373,25 @@ def _may_be_retweet(text: str) -> bool:
     ``str.isspace`` is ``\s``: checked over every code point by a test.)
     """
     return text.lstrip()[:4].lower().startswith(("rt", "http", "www."))
+
+
+def _after_retweet_prefix(text: str) -> str | None:
+    """The text with its retweet prefix cut, as the whole-text passes would cut it.
+
+    Those cut URLs first, then the prefix. When no URL begins inside the prefix,
+    the URL cut leaves the prefix as it is, so cutting the prefix first gives the
+    same text up to spaces (which no pass counts); the rest holds no prefix those
+    passes would cut. None when the text does not start with the prefix or a URL
+    begins inside it (``RT @http://x``): the whole-text passes decide then.
+    """
+    found = RETWEET_RE.match(text)
+    if found is None:
+        return None
+    end = found.end()
+    url = URL_RE.search(text)
+    if url is not None and url.start() < end:
+        return None
+    return " " + text[end:]
 
 
 def compact(name: str) -> str:

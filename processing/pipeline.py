@@ -9,7 +9,7 @@ from processing.aspirasi import classify
 from processing.dedup import simhash
 from processing.places import find_places
 from processing.relevance import judge
-from processing.resources import Resources
+from processing.resources import Resources, TokenMark
 from processing.tagging import tag
 
 NEWS_KINDS: Final = frozenset({"rss", "gnews", "google_news", "news"})
@@ -52,7 +52,7 @@ def token_mark(resources: Resources, token: str, stem: str) -> int:
 
 
 class TokenScan:
-    """Where the passes of ``analyze`` look in one post: positions, in order.
+    """One post's stems, and where the passes of ``analyze`` look: positions, in order.
 
     ``content`` holds the stems that count for the fingerprint; ``bogor`` whether
     the word "bogor" occurs.
@@ -60,6 +60,7 @@ class TokenScan:
 
     def __init__(
         self,
+        stems: tuple[str, ...],
         stem_heads: list[int],
         exact_heads: list[int],
         places: list[int],
@@ -68,6 +69,7 @@ class TokenScan:
         content: list[str],
         bogor: bool,
     ) -> None:
+        self.stems = stems
         self.stem_heads = stem_heads
         self.exact_heads = exact_heads
         self.places = places
@@ -77,11 +79,16 @@ class TokenScan:
         self.bogor = bogor
 
 
-def scan_tokens(resources: Resources, tokens: tuple[str, ...], stems: tuple[str, ...]) -> TokenScan:
-    """One pass over a post's tokens (and their stems) for every later pass."""
+def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
+    """One pass over a post's tokens: their stems, and positions for every later pass.
+
+    Each distinct token is stemmed (through the stemmer and its cache) and marked
+    once; ``stems`` equals ``resources.stemmer.stem_tokens(tokens)``.
+    """
     marks = resources.token_marks
     if len(marks) >= MARKS_SIZE:
         marks.clear()
+    stems: list[str] = []
     stem_heads: list[int] = []
     exact_heads: list[int] = []
     places: list[int] = []
@@ -91,15 +98,19 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...], stems: tuple[str,
     bogor = False
     for i in range(len(tokens)):
         token = tokens[i]
-        mark = marks.get(token, -1)
-        if mark < 0:
-            mark = token_mark(resources, token, stems[i])
-            marks[token] = mark
+        known = marks.get(token)
+        if known is None:
+            stem = resources.stemmer.stem(token)
+            known = TokenMark(stem, token_mark(resources, token, stem))
+            marks[token] = known
+        stem = known.stem
+        stems.append(stem)
+        mark = known.mark
         if not mark:
-            content.append(stems[i])  # most words: no pass looks at them
+            content.append(stem)  # most words: no pass looks at them
             continue
         if not mark & NOT_CONTENT:
-            content.append(stems[i])
+            content.append(stem)
         if mark & STEM_HEAD:
             stem_heads.append(i)
         if mark & EXACT_HEAD:
@@ -112,7 +123,9 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...], stems: tuple[str,
             watched.append(i)
         if mark & BOGOR:
             bogor = True
-    return TokenScan(stem_heads, exact_heads, places, relevance, watched, content, bogor)
+    return TokenScan(
+        tuple(stems), stem_heads, exact_heads, places, relevance, watched, content, bogor
+    )
 
 
 def analyze(
@@ -142,8 +155,8 @@ def analyze(
     # @mentions (``@DPUPRKabBogor``) name the addressee: they count for tagging
     # and relevance, not for aspirasi.
     tokens = words + _BOUNDARY + mention_tokens if mention_tokens else words
-    stems = resources.stemmer.stem_tokens(tokens)
-    scan = scan_tokens(resources, tokens, stems)
+    scan = scan_tokens(resources, tokens)
+    stems = scan.stems
     tags = tag(stems, resources.terms, tokens, scan.stem_heads, scan.exact_heads)
     places = find_places(tokens, resources.places, scan.places)
     # A kecamatan named in the headline weighs double, like regency terms there.

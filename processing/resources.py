@@ -24,6 +24,14 @@ ENGINE_VERSION = "4"
 SEGMENT_MEMO_SIZE = 50_000
 
 
+class TokenMark:
+    """A token's stem, and the passes of ``analyze`` that look at it (bits)."""
+
+    def __init__(self, stem: str, mark: int) -> None:
+        self.stem = stem
+        self.mark = mark
+
+
 @dataclass(frozen=True)
 class Resources:
     """Everything ``analyze`` needs, built once at start-up."""
@@ -49,10 +57,11 @@ class Resources:
     # Set once in ``__post_init__`` (compiled with mypyc, a ``cached_property``
     # would be computed again at every access).
     not_content: frozenset[str] = field(init=False, compare=False, repr=False)
-    # Token -> which passes of ``analyze`` look at it (bits, ``processing.pipeline``),
-    # filled as posts are read (bounded). A fresh one for every instance, ``replace``
-    # included: the bits depend on the tables and the stemmer.
-    token_marks: dict[str, int] = field(init=False, compare=False, repr=False)
+    # Token -> its stem and which passes of ``analyze`` look at it (see
+    # ``processing.pipeline.scan_tokens``), filled as posts are read (bounded). A
+    # fresh one for every instance, ``replace`` included: both depend on the tables
+    # and the stemmer.
+    token_marks: dict[str, TokenMark] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "not_content", self.stopwords | {"|", "."})

@@ -44,7 +44,8 @@ def test_scan_positions_give_what_each_stage_finds_alone(
     tokens = _mixed(tables, data)
     stems = resources.stemmer.stem_tokens(tokens)
     for _ in range(2):  # the second scan reads the remembered marks
-        scan = scan_tokens(resources, tokens, stems)
+        scan = scan_tokens(resources, tokens)
+        assert scan.stems == stems
         assert scan.content == [s for s in stems if s not in resources.not_content]
         assert scan.bogor == ("bogor" in tokens)
         terms = resources.terms
@@ -74,16 +75,15 @@ def test_marks_are_bounded_and_not_shared_with_a_replaced_resources(
     resources: Any, monkeypatch: Any
 ) -> None:
     tokens = ("jalan", "rusak", "di", "cibinong", "kabupaten", "bogor", "tolong")
-    stems = resources.stemmer.stem_tokens(tokens)
-    scan = scan_tokens(resources, tokens, stems)
+    scan = scan_tokens(resources, tokens)
     assert scan.bogor and scan.places and scan.stem_heads and scan.watched
     assert set(tokens) <= set(resources.token_marks)
     # ``replace`` (another taxonomy, another stemmer) starts with no marks.
     other = replace(resources, terms=resources.terms)
     assert other.token_marks == {} and other.token_marks is not resources.token_marks
     monkeypatch.setattr(pipeline, "MARKS_SIZE", 3)
-    scan_tokens(resources, tokens, stems)
+    scan_tokens(resources, tokens)
     longer = ("lain", *tokens)
-    scan_tokens(resources, longer, resources.stemmer.stem_tokens(longer))
+    assert scan_tokens(resources, longer).stems == resources.stemmer.stem_tokens(longer)
     # Full: emptied, then filled with this post's words alone.
     assert set(resources.token_marks) == set(longer)
