@@ -388,7 +388,9 @@ def _after_retweet_prefix(text: str) -> str | None:
     if found is None:
         return None
     end = found.end()
-    url = URL_RE.search(text)
+    # A URL beginning inside the prefix shows within 9 characters of its start
+    # ("https://" and one more): the text's head is enough to find it.
+    url = URL_RE.search(text[: end + 16])
     if url is not None and url.start() < end:
         return None
     return " " + text[end:]

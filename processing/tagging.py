@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Final
 
 from processing.terms import Term, TermIndex, find_spans, match, match_spans, term_rank
@@ -108,13 +107,32 @@ def _tag_hits(
     if len(ranked) < len(exact):
         context = [hit for hit in exact if hit[1].kind in _CONTEXT]
     if ranked:
-        # Both lists are ranked within a start already: interleave them (stable, so
-        # a stem hit comes before an exact one of the same rank).
-        starts = {start for start, _ in hits}
-        collide = any(start in starts for start, _ in ranked)
-        hits += ranked
-        hits.sort(key=_hit_order if collide else itemgetter(0))
+        # Both lists are in ``_hit_order`` already: interleave them (stable, so a
+        # stem hit comes before an exact one of the same rank).
+        hits = _merge(hits, ranked) if hits else ranked
     return hits, context
+
+
+def _merge(first: list[tuple[int, Term]], second: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
+    """Merge two lists, each in ``_hit_order``, into one (ties: ``first`` first).
+
+    The same as a stable sort of ``first + second`` by ``_hit_order``.
+    """
+    merged: list[tuple[int, Term]] = []
+    i = j = 0
+    n, m = len(first), len(second)
+    while i < n and j < m:
+        a = first[i]
+        b = second[j]
+        if b[0] < a[0] or (b[0] == a[0] and term_rank(b[1]) < term_rank(a[1])):
+            merged.append(b)
+            j += 1
+        else:
+            merged.append(a)
+            i += 1
+    merged += first[i:]
+    merged += second[j:]
+    return merged
 
 
 def tag(
@@ -154,12 +172,10 @@ def tag(
     # first span reaching it starts) and, per department, its furthest end.
     reach = -1  # furthest end of a counted phrase, any department
     reach_start = -1  # the start of the first counted span ending at ``reach``
-    covered: dict[str, int] = {}  # department -> furthest end of its counted spans
-    scores: dict[str, float] = {}
-    dep_terms: dict[str, list[str]] = {}
+    # Department -> its score, terms and furthest counted end, in order of first score.
+    tally: dict[str, _Tally] = {}
     topic_terms: dict[str, list[str]] = {}
     fallback: list[Term] = []
-    counted: dict[str, set[str]] = {}  # terms already scored, per department
     for start, term in hits:
         kind = term.kind
         department = term.department
@@ -211,23 +227,20 @@ def tag(
                 for cue in sorted(needed.intersection(where or ())):
                     if cue not in cues:
                         cues.append(cue)
-        names = dep_terms.get(department)
-        if names is None:
-            names = dep_terms[department] = []
-            known: set[str] = set()
-            counted[department] = known
-        else:
-            known = counted[department]
-            if text in known or covered[department] >= end:
-                # Part of a longer phrase already counted, or the same term again.
-                if text not in names:
-                    names.append(text)
-                continue
-        covered[department] = end  # ends only grow: a later start, a later end
-        known.add(text)
+        entry = tally.get(department)
+        if entry is None:
+            entry = tally[department] = _Tally()
+        elif text in entry.counted or entry.covered >= end:
+            # Part of a longer phrase already counted, or the same term again.
+            if text not in entry.names:
+                entry.names.append(text)
+            continue
+        entry.covered = end  # ends only grow: a later start, a later end
+        entry.counted.add(text)
         if end > reach:
             reach, reach_start = end, start
-        scores[department] = scores.get(department, 0.0) + weight
+        entry.score += weight
+        names = entry.names
         if text not in names:
             names.append(text)
         if cues:
@@ -235,12 +248,22 @@ def tag(
                 if cue not in names:
                     names.append(cue)
     # Specific departments first, then by score, then by name.
-    ranked = [(d in GENERAL_DEPARTMENTS, -s, d) for d, s in scores.items() if s >= THRESHOLD]
+    ranked = [
+        (d in GENERAL_DEPARTMENTS, -e.score, d) for d, e in tally.items() if e.score >= THRESHOLD
+    ]
     if not ranked and fallback:
         for term in fallback:
-            scores[term.department] = scores.get(term.department, 0.0) + ALIAS_WEIGHT
-            _add(dep_terms, term.department, term.text)
-        ranked = [(d in GENERAL_DEPARTMENTS, -s, d) for d, s in scores.items() if s >= THRESHOLD]
+            entry = tally.get(term.department)
+            if entry is None:
+                entry = tally[term.department] = _Tally()
+            entry.score += ALIAS_WEIGHT
+            if term.text not in entry.names:
+                entry.names.append(term.text)
+        ranked = [
+            (d in GENERAL_DEPARTMENTS, -e.score, d)
+            for d, e in tally.items()
+            if e.score >= THRESHOLD
+        ]
     if not ranked:
         return _EMPTY
     ranked.sort()
@@ -248,8 +271,9 @@ def tag(
     department_terms: dict[str, tuple[str, ...]] = {}
     chosen_scores: dict[str, float] = {}
     for d in chosen:
-        department_terms[d] = tuple(dep_terms[d])
-        chosen_scores[d] = scores[d]
+        entry = tally[d]
+        department_terms[d] = tuple(entry.names)
+        chosen_scores[d] = entry.score
     if not topic_terms:
         return Tags(tuple(chosen), (), department_terms, {}, {}, chosen_scores)
     topic_department = index.topic_department
@@ -273,6 +297,16 @@ def tag(
     )
 
 
+class _Tally:
+    """One department's running score, its terms, and what of the post it counted."""
+
+    def __init__(self) -> None:
+        self.score = 0.0
+        self.names: list[str] = []
+        self.counted: set[str] = set()  # terms already scored
+        self.covered = -1  # the furthest end of its counted spans
+
+
 # Plain loops: about twice as fast as any() over a generator, on the hot path.
 def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bool:
     for s, e in spans or ():  # noqa: SIM110
@@ -285,12 +319,6 @@ def _near(start: int, end: int, needed: Iterable[str], where: Mapping[str, list[
     """Whether one of the ``needed`` terms starts within the window around a keyword."""
     low, high = start - REQUIRES_WINDOW, end + REQUIRES_WINDOW
     return any(low <= i <= high for text in needed for i in where.get(text, ()))
-
-
-def _add(bucket: dict[str, list[str]], key: str, text: str) -> None:
-    values = bucket.setdefault(key, [])
-    if text not in values:
-        values.append(text)
 
 
 def compile_terms(

@@ -127,7 +127,8 @@ def texts(draw: st.DrawFn) -> str:
 
 RETWEET_STARTS = st.sampled_from(
     ["RT @a: ", "rt @Bupati_Bogor:", " RT  @x ", "RT @http://t.co/x ", "RT @www", "RT @a:http://x ",
-     "RT @" + "a" * 31 + ": ", "RT @a: RT @b: ", "Rt @a:\n", "RT @aﬁ: ", "http://x RT @a: "]
+     "RT @" + "a" * 31 + ": ", "RT @a: RT @b: ", "Rt @a:\n", "RT @aﬁ: ", "http://x RT @a: ",
+     "RT @" + "a" * 29 + "https://x.co ", "RT @ahttps://x.co ", "RT @a www.x.id "]
 )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from processing.aspirasi import classify
 from processing.pipeline import scan_tokens
 from processing.places import find_places
 from processing.relevance import judge, longest_spans
-from processing.tagging import tag
+from processing.tagging import _hit_order, _merge, tag
 from tests.processing.test_fast_paths import SETTINGS, Tables, _tokens
 from tests.processing.test_fast_paths import tables as tables  # noqa: F401  # fixture
 
@@ -87,3 +87,14 @@ def test_marks_are_bounded_and_not_shared_with_a_replaced_resources(
     assert scan_tokens(resources, longer).stems == resources.stemmer.stem_tokens(longer)
     # Full: emptied, then filled with this post's words alone.
     assert set(resources.token_marks) == set(longer)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_merging_ranked_hits_is_a_stable_sort(tables: Tables, data: st.DataObject) -> None:
+    """``tag`` interleaves its stem and exact hits by a merge instead of a sort."""
+    terms = [t for ts in tables.resources.terms.by_first.values() for t in ts][:60]
+    hit = st.tuples(st.integers(0, 6), st.sampled_from(terms))
+    first = sorted(data.draw(st.lists(hit, max_size=12)), key=_hit_order)
+    second = sorted(data.draw(st.lists(hit, max_size=12)), key=_hit_order)
+    assert _merge(first, second) == sorted(first + second, key=_hit_order)
