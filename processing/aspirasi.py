@@ -140,11 +140,9 @@ class Verdict:
 
     aspirasi: str
     sentiment: float
-    cues: Mapping[str, tuple[str, ...]]
+    cues: dict[str, tuple[str, ...]]
 
-    def __init__(
-        self, aspirasi: str, sentiment: float, cues: Mapping[str, tuple[str, ...]]
-    ) -> None:
+    def __init__(self, aspirasi: str, sentiment: float, cues: dict[str, tuple[str, ...]]) -> None:
         self.aspirasi = aspirasi
         self.sentiment = sentiment
         self.cues = cues

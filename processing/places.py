@@ -155,7 +155,7 @@ class PlaceHits:
 
     kecamatan: tuple[str, ...]
     desa: tuple[str, ...]
-    terms: Mapping[str, tuple[str, ...]]
+    terms: dict[str, tuple[str, ...]]
     kota_terms: tuple[str, ...]
     foreign_terms: tuple[str, ...]
     unresolved_desa: int
@@ -165,7 +165,7 @@ class PlaceHits:
         self,
         kecamatan: tuple[str, ...],
         desa: tuple[str, ...],
-        terms: Mapping[str, tuple[str, ...]],
+        terms: dict[str, tuple[str, ...]],
         kota_terms: tuple[str, ...],
         foreign_terms: tuple[str, ...] = (),
         unresolved_desa: int = 0,
@@ -212,7 +212,6 @@ def find_places(
     venues: set[str] = set()
     strength: dict[str, int] = {}  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
     unresolved = 0
-    names = index.names
     readings = index.readings
     grows = index.max_words > 1
     for i in spots:
@@ -229,9 +228,9 @@ def find_places(
                     grown += toks[i + width - 1]
                     if grown not in prefixes:
                         break
-                if grown in names:
+                if grown in readings:  # the keys of ``names``, in a dict
                     key, size = grown, width
-        elif key in names:
+        elif key in readings:
             size = 1
         if not size:
             continue

@@ -48,19 +48,19 @@ class Tags:
 
     departments: tuple[str, ...]
     topics: tuple[str, ...]
-    department_terms: Mapping[str, tuple[str, ...]]
-    topic_terms: Mapping[str, tuple[str, ...]]
-    topic_departments: Mapping[str, str]
-    scores: Mapping[str, float]
+    department_terms: dict[str, tuple[str, ...]]
+    topic_terms: dict[str, tuple[str, ...]]
+    topic_departments: dict[str, str]
+    scores: dict[str, float]
 
     def __init__(
         self,
         departments: tuple[str, ...],
         topics: tuple[str, ...],
-        department_terms: Mapping[str, tuple[str, ...]],
-        topic_terms: Mapping[str, tuple[str, ...]],
-        topic_departments: Mapping[str, str],
-        scores: Mapping[str, float],
+        department_terms: dict[str, tuple[str, ...]],
+        topic_terms: dict[str, tuple[str, ...]],
+        topic_departments: dict[str, str],
+        scores: dict[str, float],
     ) -> None:
         self.departments = departments
         self.topics = topics
