@@ -314,7 +314,14 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     """``values`` without repeats, in first-seen order."""
     if len(values) < 2:
         return tuple(values)
-    return tuple(dict.fromkeys(values))
+    # A plain loop: ``dict.fromkeys`` is a generic call from compiled code.
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            kept.append(value)
+    return tuple(kept)
 
 
 def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
@@ -344,7 +351,7 @@ def _strength(tokens: tuple[str, ...], i: int) -> int:
     if before in KECAMATAN_MARKERS:
         return 3
     context = tokens[max(0, i - SEAT_LOOKBACK) : i]
-    if not _SEAT_OR_VENUE.isdisjoint(context):
+    if _any_in(context, _SEAT_OR_VENUE):
         if any(t in SEAT_BEFORE for t in context):
             return 2 if any(t in LANDMARK_BEFORE for t in context) else 0
         if before in DIRECTION_BEFORE:
@@ -355,6 +362,14 @@ def _strength(tokens: tuple[str, ...], i: int) -> int:
     if before in ROAD_BEFORE:
         return 2
     return 3
+
+
+def _any_in(words: tuple[str, ...], wanted: frozenset[str]) -> bool:
+    """``not wanted.isdisjoint(words)`` as a native loop (a generic call otherwise)."""
+    for word in words:  # noqa: SIM110
+        if word in wanted:
+            return True
+    return False
 
 
 def _next_word(tokens: Sequence[str], start: int) -> str:

@@ -178,4 +178,11 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     """``values`` without repeats, in first-seen order."""
     if len(values) < 2:
         return tuple(values)
-    return tuple(dict.fromkeys(values))
+    # A plain loop: ``dict.fromkeys`` is a generic call from compiled code.
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            kept.append(value)
+    return tuple(kept)
