@@ -30,11 +30,11 @@ from benchmarks import corpus  # noqa: E402
 from pantau.config import load_config  # noqa: E402
 from processing import native, pipeline  # noqa: E402
 from processing.resources import Resources, build_resources  # noqa: E402
-from processing.stem import CachedStemmer  # noqa: E402
 
 STAGES = {
     "normalize": (Resources, "normalize"),
-    "stem": (CachedStemmer, "stem_tokens"),
+    # ``analyze`` stems in its shared token pass (stems and marks, remembered per token).
+    "stem+scan": (pipeline, "scan_tokens"),
     "tag": (pipeline, "tag"),
     "places": (pipeline, "find_places"),
     "relevance": (pipeline, "judge"),

@@ -29,13 +29,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
+from typing import Final
 
-NEGATION_SPAN = 3
-ACTOR_CLAUSE = 25  # tokens looked back, within the clause
-BOUNDARIES = frozenset({".", "|"})
+NEGATION_SPAN: Final = 3
+ACTOR_CLAUSE: Final = 25  # tokens looked back, within the clause
+BOUNDARIES: Final = frozenset({".", "|"})
 # Negations that leave a problem open in news ("hingga kini belum diperbaiki"), unlike
 # the aim of an action ("mengurangi sampah yang tidak terangkut").
-UNRESOLVED = frozenset({"belum", "blm", "pernah", "kunjung"})
+UNRESOLVED: Final = frozenset({"belum", "blm", "pernah", "kunjung"})
+_KAPAN: Final = frozenset({"kapan"})
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class AspirasiLexicon:
     praise: frozenset[tuple[str, ...]]
     negations: frozenset[str]
     unmet: frozenset[str]  # action words that, negated, are a complaint: "belum diperbaiki"
-    polarity: Mapping[str, float]
+    polarity: dict[str, float]
     news_markers: frozenset[str]
     max_len: int = 3
     request_social: frozenset[tuple[str, ...]] = frozenset()
@@ -69,14 +71,14 @@ class AspirasiLexicon:
     request_info: frozenset[str] = frozenset()  # "mohon info": asks, with a question
     complaint_weak: frozenset[str] = frozenset()  # too mild to outweigh a question
     # Built by ``with_tables`` from the lists above: one lookup per n-gram.
-    news_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
-    social_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    news_cues: dict[tuple[str, ...], str] = field(default_factory=dict)
+    social_cues: dict[tuple[str, ...], str] = field(default_factory=dict)
     first_words: frozenset[str] = frozenset()
     # First word -> the lengths of the cues it begins, longest first.
     cue_sizes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     # Derived: the cue tables arranged by first word (see ``CueHead``), per post kind,
     # and every word ``classify`` looks at a position for (negations, cue starts,
-    # polarity and past markers).
+    # polarity, past markers, and the words some rule asks the post to hold).
     news_heads: dict[str, CueHead] = field(init=False, repr=False, compare=False)
     social_heads: dict[str, CueHead] = field(init=False, repr=False, compare=False)
     watched: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -85,6 +87,7 @@ class AspirasiLexicon:
         object.__setattr__(self, "news_heads", _heads(self.news_cues))
         object.__setattr__(self, "social_heads", _heads(self.social_cues))
         watched = self.negations | self.first_words | frozenset(self.polarity) | self.past_markers
+        watched |= self.question_news | self.news_response | self.sarcasm
         object.__setattr__(self, "watched", watched)
 
     def with_tables(self) -> AspirasiLexicon:
@@ -137,19 +140,17 @@ class Verdict:
 
     aspirasi: str
     sentiment: float
-    cues: Mapping[str, tuple[str, ...]]
+    cues: dict[str, tuple[str, ...]]
 
-    def __init__(
-        self, aspirasi: str, sentiment: float, cues: Mapping[str, tuple[str, ...]]
-    ) -> None:
+    def __init__(self, aspirasi: str, sentiment: float, cues: dict[str, tuple[str, ...]]) -> None:
         self.aspirasi = aspirasi
         self.sentiment = sentiment
         self.cues = cues
 
 
-_NEWS_TABLES = ("neutral", "complaint", "praise", "request")
-_SOCIAL_TABLES = (*_NEWS_TABLES, "complaint_social", "praise_social", "request_social")
-_KIND = {"complaint_social": "complaint", "praise_social": "praise"}
+_NEWS_TABLES: Final = ("neutral", "complaint", "praise", "request")
+_SOCIAL_TABLES: Final = (*_NEWS_TABLES, "complaint_social", "praise_social", "request_social")
+_KIND: Final = {"complaint_social": "complaint", "praise_social": "praise"}
 
 
 def build_cue_tables(
@@ -168,10 +169,10 @@ def build_cue_tables(
 
 
 def _scan(
-    tokens: Sequence[str],
+    tokens: tuple[str, ...],
     spots: list[int],
     heads: dict[str, CueHead],
-    table: Mapping[tuple[str, ...], str],
+    table: dict[tuple[str, ...], str],
 ) -> tuple[list[tuple[int, str, str]], set[int]]:
     """Longest-first cue matching: (position, kind, phrase) and the neutral positions.
 
@@ -194,7 +195,7 @@ def _scan(
         if i < last and tokens[i + 1] in head.seconds:
             for width in head.sizes:
                 if i + width <= n:
-                    kind = table.get(tuple(tokens[i : i + width]))
+                    kind = table.get(tokens[i : i + width])
                     if kind is not None:
                         size = width
                         break
@@ -219,24 +220,36 @@ def classify(
     question: bool,
     is_news: bool = False,
     emoji: Sequence[str] = (),
+    spots: list[int] | None = None,
 ) -> Verdict:
-    """Classify one post from its normalized tokens."""
+    """Classify one post from its normalized tokens.
+
+    ``spots``, when given, are the positions of the tokens in ``lexicon.watched``,
+    in order (``analyze`` finds them for every pass at once).
+    """
+    toks = tuple(tokens)  # typed: native indexing and slicing
     social = not is_news
     negated: set[int] = set()
-    n = len(tokens)
+    n = len(toks)
     negations = lexicon.negations
-    # One pass finds every position a rule below looks at.
-    watched = lexicon.watched
-    spots = list(compress(range(n), map(watched.__contains__, tokens)))
+    if spots is None:
+        # One pass finds every position a rule below looks at.
+        watched = lexicon.watched
+        spots = list(compress(range(n), map(watched.__contains__, toks)))
     polarity = lexicon.polarity
     past_markers = lexicon.past_markers
+    question_news = lexicon.question_news
+    news_response = lexicon.news_response
+    sarcasm = lexicon.sarcasm
     polar = 0.0  # the polarity words' sum, negated ones flipped
     any_past = False
+    # Whether the post holds a news question word, a response word, a sarcasm marker.
+    any_question_news = any_response = any_sarcasm = False
     for i in spots:
-        token = tokens[i]
+        token = toks[i]
         if token in negations:
             for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
-                if tokens[j] in BOUNDARIES:
+                if toks[j] in BOUNDARIES:
                     break  # negation ends with the clause
                 negated.add(j)
         # Negation reaches forward only: whether ``i`` is negated is known here.
@@ -244,6 +257,12 @@ def classify(
         if value:
             polar += -value if i in negated else value
         any_past = any_past or token in past_markers
+        if token in question_news:
+            any_question_news = True
+        if token in news_response:
+            any_response = True
+        if token in sarcasm:
+            any_sarcasm = True
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
@@ -251,15 +270,15 @@ def classify(
     past: list[str] = []  # complaints about how things were ("yang dulu rusak")
     done: list[str] = []  # actions reported done ("udah dibersihkan")
     if social:
-        found, neutral = _scan(tokens, spots, lexicon.social_heads, lexicon.social_cues)
+        found, neutral = _scan(toks, spots, lexicon.social_heads, lexicon.social_cues)
     else:
-        found, neutral = _scan(tokens, spots, lexicon.news_heads, lexicon.news_cues)
+        found, neutral = _scan(toks, spots, lexicon.news_heads, lexicon.news_cues)
     for i, kind, phrase in found:
         if kind == "complaint":
             if i not in negated:  # "tidak rusak" is no complaint (nor praise)
                 complaints.append(phrase)
                 voiced = voiced or phrase in lexicon.complaint_voice
-                if any_past and _preceded(tokens, i, past_markers, NEGATION_SPAN):
+                if any_past and _preceded(toks, i, past_markers, NEGATION_SPAN):
                     past.append(phrase)
         elif kind == "praise":
             if i in negated:
@@ -268,26 +287,26 @@ def classify(
                 praises.append(phrase)
         elif i in negated:
             # "gak diangkut", "gak pernah ditindaklanjuti": an unmet action.
-            complaints.append(f"{tokens[i - 1]} {phrase}")
-            voiced = voiced or _preceded(tokens, i, UNRESOLVED, NEGATION_SPAN)
-        elif kind == "request_social" and _preceded(tokens, i, frozenset({"kapan"}), 6):
+            complaints.append(f"{toks[i - 1]} {phrase}")
+            voiced = voiced or _preceded(toks, i, UNRESOLVED, NEGATION_SPAN)
+        elif kind == "request_social" and _preceded(toks, i, _KAPAN, 6):
             complaints.append(f"kapan {phrase}")  # "kapan jalan ini diperbaiki??"
         elif kind == "request_social" and (
-            _preceded(tokens, i, lexicon.done_markers, 2) or tokens[i] in lexicon.done_markers
+            _preceded(toks, i, lexicon.done_markers, 2) or toks[i] in lexicon.done_markers
         ):  # "udah dibersihkan", "cepat ditangani": reported done
             done.append(phrase)
-        elif is_news and _after_actor(tokens, i, lexicon.government_actors):
+        elif is_news and _after_actor(toks, i, lexicon.government_actors):
             continue
         else:
             requests.append(phrase)
     for i in sorted(negated):
-        token = tokens[i]
+        token = toks[i]
         if token in lexicon.unmet and i not in neutral:
-            cue = f"{tokens[i - 1] if i else ''} {token}".strip()
-            voiced = voiced or _preceded(tokens, i, UNRESOLVED, NEGATION_SPAN)
+            cue = f"{toks[i - 1] if i else ''} {token}".strip()
+            voiced = voiced or _preceded(toks, i, UNRESOLVED, NEGATION_SPAN)
             if cue not in complaints:
                 complaints.append(cue)
-    if is_news and not voiced and not lexicon.news_response.isdisjoint(tokens):
+    if is_news and not voiced and any_response:
         complaints = []  # "Damkar padamkan kebakaran": a response reported, not a complaint
     if praises or done:
         # "yang dulu rusak sekarang mulus", "udah dibersihkan": praise for a fix.
@@ -298,9 +317,9 @@ def classify(
     if social:
         complaints += [e for e in emoji if e in lexicon.emoji_negative]
         praises += [e for e in emoji if e in lexicon.emoji_positive and not complaints]
-    asked = question or (bool(tokens) and tokens[0] in lexicon.question_words)
+    asked = question or (bool(toks) and toks[0] in lexicon.question_words)
     if is_news:
-        asked = not lexicon.question_news.isdisjoint(tokens)
+        asked = any_question_news
     sentiment = math.tanh((polar + 0.8 * (len(praises) - len(complaints))) / 3.0)
     cues: dict[str, tuple[str, ...]] = {}
     if complaints:
@@ -321,7 +340,7 @@ def classify(
         label = "permintaan"  # mainly a request; a complaint ending in "tolong" is keluhan
     elif complaints and len(complaints) >= len(praises):
         label = "keluhan"
-    elif complaints and social and not lexicon.sarcasm.isdisjoint(tokens):
+    elif complaints and social and any_sarcasm:
         label = "keluhan"  # "mantap, jalannya kayak kubangan": praise as sarcasm
     elif asked:
         label = "pertanyaan"
@@ -332,7 +351,7 @@ def classify(
     return Verdict(label, sentiment, cues)
 
 
-def _preceded(tokens: Sequence[str], i: int, words: frozenset[str], span: int) -> bool:
+def _preceded(tokens: tuple[str, ...], i: int, words: frozenset[str], span: int) -> bool:
     """Whether one of ``words`` occurs up to ``span`` tokens before ``i``, in the clause."""
     for j in range(i - 1, max(-1, i - span - 1), -1):
         if tokens[j] in BOUNDARIES:
@@ -342,7 +361,7 @@ def _preceded(tokens: Sequence[str], i: int, words: frozenset[str], span: int) -
     return False
 
 
-def _after_actor(tokens: Sequence[str], i: int, actors: frozenset[str]) -> bool:
+def _after_actor(tokens: tuple[str, ...], i: int, actors: frozenset[str]) -> bool:
     """Whether a government actor precedes position ``i`` in the same clause."""
     for j in range(i - 1, max(-1, i - ACTOR_CLAUSE - 1), -1):
         token = tokens[j]

@@ -10,26 +10,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Final
 
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,30})")
-HASHTAG_RE = re.compile(r"(?<![\w#])#([^\W_][\w]{0,99})", re.UNICODE)
+URL_RE: Final = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+MENTION_RE: Final = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,30})")
+HASHTAG_RE: Final = re.compile(r"(?<![\w#])#([^\W_][\w]{0,99})", re.UNICODE)
 # Emoji and pictographs (broad ranges), variation selectors and ZWJ.
-EMOJI_RE = re.compile(
+EMOJI_RE: Final = re.compile(
     "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\u2b00-\u2bff\u3030\u303d]"
 )
 # ``(?<![a-z0-9])\d+(?:[.,]\d+)*``, the first digit taken before the lookbehind
 # (same matches; the engine skips ahead to digits: ~2x faster).
-NUMBER_RE = re.compile(r"\d(?<![a-z0-9]\d)\d*(?:[.,]\d+)*")
-_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+NUMBER_RE: Final = re.compile(r"\d(?<![a-z0-9]\d)\d*(?:[.,]\d+)*")
+_CAMEL: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Abbreviations written with a trailing dot that must survive as words.
-DOTTED_ABBREVIATIONS = frozenset(
+DOTTED_ABBREVIATIONS: Final = frozenset(
     {"kab", "kec", "kel", "ds", "jl", "jln", "gg", "rt", "rw", "no", "dr", "h", "hj", "kh", "r",
      "moh", "prof", "ir"}
 )  # fmt: skip
 # Unicode case-insensitive matching also takes ``İ``/``ı`` for ``i``: non-ASCII words
 # are checked with the same rules as the list.
-_ABBREVIATION = re.compile("|".join(sorted(DOTTED_ABBREVIATIONS)), re.IGNORECASE)
+_ABBREVIATION: Final = re.compile("|".join(sorted(DOTTED_ABBREVIATIONS)), re.IGNORECASE)
 
 
 def _cut(pattern: re.Pattern[str], text: str) -> tuple[str, tuple[str, ...]]:
@@ -44,7 +45,7 @@ def _cut(pattern: re.Pattern[str], text: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(found)
 
 
-_WORD_BEFORE_DOT = re.compile(r"\b([a-z]{1,4})\Z", re.IGNORECASE)
+_WORD_BEFORE_DOT: Final = re.compile(r"\b([a-z]{1,4})\Z", re.IGNORECASE)
 
 
 def split_abbreviations(text: str) -> str:

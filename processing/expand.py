@@ -12,23 +12,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from itertools import chain
-from typing import Any
+from typing import Any, Final
 
 # Words, punctuation runs and newlines: ``[a-z0-9]+(?:-[a-z0-9]+)*|(?<!\d)[.,;:!?]+|
 # [.,;:!?]+(?!\d)|\n``, written to start with one character class so the regex
 # engine skips ahead to candidate characters (the same matches, ~20% faster): the
 # first character is taken, then a lookbehind tells which alternative it began.
-TOKEN_RE = re.compile(
+TOKEN_RE: Final = re.compile(
     r"[a-z0-9.,;:!?\n](?:(?<=[a-z0-9])[a-z0-9]*(?:-[a-z0-9]+)*"
     r"|(?<=[.,;:!?])(?<!\d[.,;:!?])[.,;:!?]*|(?<=[.,;:!?])[.,;:!?]*(?!\d)|(?<=\n))"
 )
 # Clause punctuation becomes one boundary token: phrases, negation and place
 # context never reach across it ("belum diperbaiki. mohon segera").
-CLAUSE = "."
+CLAUSE: Final = "."
 # ``3kg``, ``300rb``, ``0606``: a number glued to a unit; ``jalan2`` is handled as reduplication.
-_NUMBER_UNIT = re.compile(r"^(\d+)([a-z]{1,4})$")
-_ELONGATED = re.compile(r"([a-z])\1{2,}")
-_VOWEL = re.compile(r"[aeiou]")
+_NUMBER_UNIT: Final = re.compile(r"^(\d+)([a-z]{1,4})$")
+_ELONGATED: Final = re.compile(r"([a-z])\1{2,}")
+_VOWEL: Final = re.compile(r"[aeiou]")
 
 # One raw token's expansion: its tokens and flags, or ``None`` tokens for clause
 # punctuation.
@@ -36,9 +36,9 @@ Expansion = tuple[tuple[str, ...] | None, frozenset[str]]
 MEMO_SIZE = 200_000
 CHUNK_MEMO_SIZE = 150_000
 # Longer chunks (no space in them: pasted junk) are expanded but not remembered.
-MAX_CHUNK = 64
-_NO_FLAGS: frozenset[str] = frozenset()
-_NO_WORDS: tuple[str, ...] = ()
+MAX_CHUNK: Final = 64
+_NO_FLAGS: Final[frozenset[str]] = frozenset()
+_NO_WORDS: Final[tuple[str, ...]] = ()
 
 
 def squeeze(token: str, known: Callable[[str], bool]) -> str:

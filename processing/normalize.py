@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import chain
+from typing import Final
 
 from processing.entities import (
     DOTTED_ABBREVIATIONS as DOTTED_ABBREVIATIONS,
@@ -31,7 +31,6 @@ from processing.entities import split_hashtag as split_hashtag
 from processing.expand import (
     CHUNK_MEMO_SIZE,
     MAX_CHUNK,
-    collapse,
     expand_text,
     expand_tokens,
 )
@@ -44,13 +43,15 @@ from processing.expand import expand_token as expand_token
 from processing.expand import squeeze as squeeze
 from processing.expand import strip_nya as strip_nya
 
-RETWEET_RE = re.compile(r"^\s*RT\s+@[A-Za-z0-9_]{1,30}:?\s*", re.IGNORECASE)
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-_NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (c in range(48, 58) or c in range(97, 123)))
+RETWEET_RE: Final = re.compile(r"^\s*RT\s+@[A-Za-z0-9_]{1,30}:?\s*", re.IGNORECASE)
+_INVISIBLE: Final = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe0e\ufe0f\u00ad]")
+_NOT_ALNUM: Final = re.compile(r"[^a-z0-9]+")
+_NOT_ALNUM_BYTES: Final = bytes(
+    c for c in range(256) if not (c in range(48, 58) or c in range(97, 123))
+)
 
-MAX_CHARS = 20_000
-_NO_FLAGS: frozenset[str] = frozenset()
+MAX_CHARS: Final = 20_000
+_NO_FLAGS: Final[frozenset[str]] = frozenset()
 
 
 # The per-post result classes (this one, ``_Piece``, ``Tags``, ``PlaceHits``,
@@ -145,6 +146,12 @@ def normalize(
         by_piece = _normalize_pieces(text, slang, known, segment, memo)
         if by_piece is not None:
             return by_piece
+    else:
+        rest = _after_retweet_prefix(text)
+        if rest is not None:
+            by_piece = _normalize_pieces(rest, slang, known, segment, memo)
+            if by_piece is not None:
+                return by_piece
     # Each entity kind is found and cut out in one pass (helpers below).
     text, urls = cut_urls(text)
     mentions: tuple[str, ...] = ()
@@ -266,13 +273,13 @@ def _normalize_pieces(
 
     ``text`` is already NFKC-normalized, without invisible characters.
 
-    Most pieces are plain words: one C-level lookup each. The others (entities,
-    numbers, flags) are looked up and merged one by one. None when a piece
+    Most pieces are plain words: one dict lookup each. The others (entities,
+    numbers, flags) are looked up and merged as they come. None when a piece
     cannot be memoized; the caller runs the passes over the whole text then.
     """
     chunks = text.split(" ")
     plain = memo.plain
-    entries: list[tuple[str, ...] | None] = list(map(plain.get, chunks))
+    pieces = memo.pieces
     urls: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
     mention_words: tuple[str, ...] = ()
@@ -280,14 +287,20 @@ def _normalize_pieces(
     emoji: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     flags: frozenset[str] = _NO_FLAGS
-    if None in entries:
-        pieces = memo.pieces
-        if len(pieces) + len(plain) + len(chunks) > CHUNK_MEMO_SIZE:
-            pieces.clear()
-            plain.clear()
-        for index in [i for i, words in enumerate(entries) if words is None]:
-            chunk = chunks[index]
-            piece = pieces.get(chunk)
+    checked = False  # whether the memo's size was checked (at the first miss)
+    # One pass: look each piece up and append its words, collapsing clause tokens
+    # on the way. A piece's words hold no two clause tokens in a row, so runs of
+    # them (and leading ones) form only where pieces meet; a trailing one goes last.
+    tokens: list[str] = []
+    for chunk in chunks:
+        words = plain.get(chunk)
+        if words is None:
+            if not checked:
+                checked = True
+                if len(pieces) + len(plain) + len(chunks) > CHUNK_MEMO_SIZE:
+                    pieces.clear()
+                    plain.clear()
+            piece: _Piece | None = pieces.get(chunk)  # typed: native attribute reads
             if piece is None:
                 piece = _piece(chunk, slang, known, segment, memo)
                 if piece is None:
@@ -297,7 +310,7 @@ def _normalize_pieces(
                         pieces[chunk] = piece
                     else:
                         plain[chunk] = piece.words
-            entries[index] = piece.words
+            words = piece.words
             if piece.flags:
                 flags |= piece.flags
             if piece.entities:
@@ -312,9 +325,17 @@ def _normalize_pieces(
                     emoji += piece.emoji
                 if piece.numbers:
                     numbers += piece.numbers
-    tokens = list(chain.from_iterable(entries))  # type: ignore[arg-type]  # no None left
-    if CLAUSE in tokens:
-        tokens = collapse(tokens)
+        if len(words) == 1:  # the usual piece: one word
+            word = words[0]
+            if word != CLAUSE or (tokens and tokens[-1] != CLAUSE):
+                tokens.append(word)
+        elif words:
+            if words[0] == CLAUSE and (not tokens or tokens[-1] == CLAUSE):
+                tokens.extend(words[1:])
+            else:
+                tokens.extend(words)
+    if tokens and tokens[-1] == CLAUSE:
+        tokens.pop()
     mention_tokens: list[str] = []
     if mention_words:
         word_flags: set[str] = set()
@@ -323,8 +344,9 @@ def _normalize_pieces(
             flags |= word_flags
     # The URL cut is the only pass that removes "?" or "!" (emoji, hashtags and
     # mentions hold none).
-    questions = text.count("?")
-    exclamations = text.count("!")
+    # (``in`` is a fast scan; most texts hold neither.)
+    questions = text.count("?") if "?" in text else 0
+    exclamations = text.count("!") if "!" in text else 0
     for url in urls:
         questions -= url.count("?")
         exclamations -= url.count("!")
@@ -351,6 +373,27 @@ def _may_be_retweet(text: str) -> bool:
     ``str.isspace`` is ``\s``: checked over every code point by a test.)
     """
     return text.lstrip()[:4].lower().startswith(("rt", "http", "www."))
+
+
+def _after_retweet_prefix(text: str) -> str | None:
+    """The text with its retweet prefix cut, as the whole-text passes would cut it.
+
+    Those cut URLs first, then the prefix. When no URL begins inside the prefix,
+    the URL cut leaves the prefix as it is, so cutting the prefix first gives the
+    same text up to spaces (which no pass counts); the rest holds no prefix those
+    passes would cut. None when the text does not start with the prefix or a URL
+    begins inside it (``RT @http://x``): the whole-text passes decide then.
+    """
+    found = RETWEET_RE.match(text)
+    if found is None:
+        return None
+    end = found.end()
+    # A URL beginning inside the prefix shows within 9 characters of its start
+    # ("https://" and one more): the text's head is enough to find it.
+    url = URL_RE.search(text[: end + 16])
+    if url is not None and url.start() < end:
+        return None
+    return " " + text[end:]
 
 
 def compact(name: str) -> str:

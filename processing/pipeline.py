@@ -2,18 +2,130 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from pantau.models import Analysis
 from processing.aspirasi import classify
 from processing.dedup import simhash
 from processing.places import find_places
 from processing.relevance import judge
-from processing.resources import Resources
+from processing.resources import Resources, TokenMark
 from processing.tagging import tag
 
-NEWS_KINDS = frozenset({"rss", "gnews", "google_news", "news"})
+NEWS_KINDS: Final = frozenset({"rss", "gnews", "google_news", "news"})
 # Separates title, body and @mention words so phrases never match across them.
-BOUNDARY = "|"
-_BOUNDARY = (BOUNDARY,)
+BOUNDARY: Final = "|"
+_BOUNDARY: Final = (BOUNDARY,)
+
+
+# Bits of a token's mark: which passes of ``analyze`` look at it. One dict lookup
+# per token (marks are remembered per token in ``Resources.token_marks``) stands
+# for a membership test per pass.
+STEM_HEAD: Final = 1  # its stem begins a tagging term
+EXACT_HEAD: Final = 2  # it begins an exact tagging term
+PLACE: Final = 4  # it can begin a place name
+RELEVANCE_HEAD: Final = 8  # it begins a relevance phrase
+WATCHED: Final = 16  # aspirasi looks at it
+NOT_CONTENT: Final = 32  # its stem is left out of the fingerprint
+BOGOR: Final = 64  # it is "bogor"
+MARKS_SIZE = 200_000
+
+
+def token_mark(resources: Resources, token: str, stem: str) -> int:
+    """The passes that look at ``token`` (whose stem is ``stem``), as bits."""
+    mark = 0
+    if stem in resources.terms.firsts:
+        mark |= STEM_HEAD
+    if token in resources.terms.firsts_exact:
+        mark |= EXACT_HEAD
+    if token in resources.places.prefixes:
+        mark |= PLACE
+    if token in resources.relevance.firsts:
+        mark |= RELEVANCE_HEAD
+    if token in resources.aspirasi.watched:
+        mark |= WATCHED
+    if stem in resources.not_content:
+        mark |= NOT_CONTENT
+    if token == "bogor":
+        mark |= BOGOR
+    return mark
+
+
+class TokenScan:
+    """One post's stems, and where the passes of ``analyze`` look: positions, in order.
+
+    ``content`` holds the stems that count for the fingerprint; ``bogor`` whether
+    the word "bogor" occurs.
+    """
+
+    def __init__(
+        self,
+        stems: tuple[str, ...],
+        stem_heads: list[int],
+        exact_heads: list[int],
+        places: list[int],
+        relevance: list[int],
+        watched: list[int],
+        content: list[str],
+        bogor: bool,
+    ) -> None:
+        self.stems = stems
+        self.stem_heads = stem_heads
+        self.exact_heads = exact_heads
+        self.places = places
+        self.relevance = relevance
+        self.watched = watched
+        self.content = content
+        self.bogor = bogor
+
+
+def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
+    """One pass over a post's tokens: their stems, and positions for every later pass.
+
+    Each distinct token is stemmed (through the stemmer and its cache) and marked
+    once; ``stems`` equals ``resources.stemmer.stem_tokens(tokens)``.
+    """
+    marks = resources.token_marks
+    if len(marks) >= MARKS_SIZE:
+        marks.clear()
+    stems: list[str] = []
+    stem_heads: list[int] = []
+    exact_heads: list[int] = []
+    places: list[int] = []
+    relevance: list[int] = []
+    watched: list[int] = []
+    content: list[str] = []
+    bogor = False
+    for i in range(len(tokens)):
+        token = tokens[i]
+        known = marks.get(token)
+        if known is None:
+            stem = resources.stemmer.stem(token)
+            known = TokenMark(stem, token_mark(resources, token, stem))
+            marks[token] = known
+        stem = known.stem
+        stems.append(stem)
+        mark = known.mark
+        if not mark:
+            content.append(stem)  # most words: no pass looks at them
+            continue
+        if not mark & NOT_CONTENT:
+            content.append(stem)
+        if mark & STEM_HEAD:
+            stem_heads.append(i)
+        if mark & EXACT_HEAD:
+            exact_heads.append(i)
+        if mark & PLACE:
+            places.append(i)
+        if mark & RELEVANCE_HEAD:
+            relevance.append(i)
+        if mark & WATCHED:
+            watched.append(i)
+        if mark & BOGOR:
+            bogor = True
+    return TokenScan(
+        tuple(stems), stem_heads, exact_heads, places, relevance, watched, content, bogor
+    )
 
 
 def analyze(
@@ -43,13 +155,16 @@ def analyze(
     # @mentions (``@DPUPRKabBogor``) name the addressee: they count for tagging
     # and relevance, not for aspirasi.
     tokens = words + _BOUNDARY + mention_tokens if mention_tokens else words
-    stems = resources.stemmer.stem_tokens(tokens)
-    tags = tag(stems, resources.terms, tokens)
-    places = find_places(tokens, resources.places)
+    scan = scan_tokens(resources, tokens)
+    stems = scan.stems
+    tags = tag(stems, resources.terms, tokens, scan.stem_heads, scan.exact_heads)
+    places = find_places(tokens, resources.places, scan.places)
     # A kecamatan named in the headline weighs double, like regency terms there.
     title_kecamatan_hits = 0
     if title_tokens:
-        title_places = find_places(title_tokens, resources.places).kecamatan
+        title_end = len(title_tokens)
+        title_spots = [i for i in scan.places if i < title_end]
+        title_places = find_places(title_tokens, resources.places, title_spots).kecamatan
         if title_places:
             title_kecamatan_hits = len([k for k in title_places if k in places.kecamatan])
     relevance = judge(
@@ -64,6 +179,8 @@ def analyze(
         desa_hits=places.unresolved_desa + len(places.kecamatan) - len(places.direct),
         foreign_place_terms=places.foreign_terms,
         title_kecamatan_hits=title_kecamatan_hits,
+        spots=scan.relevance,
+        bogor=scan.bogor,
     )
     kecamatan = places.kecamatan
     if not relevance.relevant and relevance.elsewhere_terms:
@@ -77,7 +194,13 @@ def analyze(
         is_news = bool(title_tokens) or not markers.isdisjoint(body_tokens[:6])
     else:
         is_news = kind in NEWS_KINDS
-    verdict = classify(words, resources.aspirasi, question=question, is_news=is_news, emoji=emoji)
+    watched = scan.watched
+    if len(words) < len(tokens):  # aspirasi reads no @mention words
+        words_end = len(words)
+        watched = [i for i in watched if i < words_end]
+    verdict = classify(
+        words, resources.aspirasi, question=question, is_news=is_news, emoji=emoji, spots=watched
+    )
     matched: dict[str, object] = {}
     if tags.department_terms:
         matched["departments"] = {k: list(v) for k, v in tags.department_terms.items()}
@@ -97,18 +220,17 @@ def analyze(
     if relevance.elsewhere_terms:
         relevance_terms["elsewhere"] = list(relevance.elsewhere_terms)
     matched["relevance"] = relevance_terms
-    skip = resources.not_content
-    content = [s for s in stems if s not in skip]
+    # Positional, in field order (keywords cost a pure-Python ``__init__`` more).
     return Analysis(
-        relevant=relevance.relevant,
-        relevance=relevance.score,
-        departments=tags.departments,
-        topics=tags.topics,
-        kecamatan=kecamatan,
-        aspirasi=verdict.aspirasi,
-        sentiment=verdict.sentiment,
-        matched=matched,
-        desa=places.desa if kecamatan else (),
-        topic_departments=tags.topic_departments,
-        fingerprint=simhash(content),
+        relevance.relevant,
+        relevance.score,
+        tags.departments,
+        tags.topics,
+        kecamatan,
+        verdict.aspirasi,
+        verdict.sentiment,
+        matched,
+        places.desa if kecamatan else (),
+        tags.topic_departments,
+        simhash(scan.content),
     )

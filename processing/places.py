@@ -11,37 +11,40 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import Final
 
 from processing.lexicon import Area
 from processing.normalize import compact
 
-REGENCY = "Kabupaten Bogor"
-KOTA = "Kota Bogor"
-DESA_MARKERS = frozenset({"desa", "kelurahan", "kel", "ds"})
-KECAMATAN_MARKERS = frozenset({"kecamatan", "kec", "camat"})
+REGENCY: Final = "Kabupaten Bogor"
+KOTA: Final = "Kota Bogor"
+DESA_MARKERS: Final = frozenset({"desa", "kelurahan", "kel", "ds"})
+KECAMATAN_MARKERS: Final = frozenset({"kecamatan", "kec", "camat"})
 # Words before a name that make it a river or a road through many places, not a place.
 # "Kabupaten/wilayah Bogor Barat" is the regency's west, not Kota Bogor's kecamatan.
-REGENCY_BEFORE = frozenset({"kabupaten", "wilayah"})
-NOT_A_PLACE_BEFORE = frozenset({"sungai", "kali", "tol", "bendung", "bendungan"})
+REGENCY_BEFORE: Final = frozenset({"kabupaten", "wilayah"})
+NOT_A_PLACE_BEFORE: Final = frozenset({"sungai", "kali", "tol", "bendung", "bendungan"})
 # A kecamatan name right after these is part of a road or a direction ("Jalan Raya
 # Parung", "arah Cariu"), and after a venue it may be only the venue's address
 # ("Stadion Pakansari, Cibinong"): it counts only when no other kecamatan is named.
-ROAD_BEFORE = frozenset({"jalan", "jl", "jln", "raya", "jalur"})
-DIRECTION_BEFORE = frozenset({"arah", "menuju", "tembus"})
+ROAD_BEFORE: Final = frozenset({"jalan", "jl", "jln", "raya", "jalur"})
+DIRECTION_BEFORE: Final = frozenset({"arah", "menuju", "tembus"})
 # "halte di depan Pemda Cibinong": the seat as a landmark is a place after all.
-LANDMARK_BEFORE = frozenset({"depan", "dekat", "samping", "belakang", "seberang", "sekitar"})
-VENUE_BEFORE = frozenset({"stadion", "lapangan", "pendopo", "gor", "alun", "rsud"})
+LANDMARK_BEFORE: Final = frozenset({"depan", "dekat", "samping", "belakang", "seberang", "sekitar"})
+VENUE_BEFORE: Final = frozenset({"stadion", "lapangan", "pendopo", "gor", "alun", "rsud"})
 # An organization's seat ("Pemkab Bogor di Cibinong", "Kantor Bupati, Cibinong") is its
 # address, not where the news happens: no kecamatan at all.
-SEAT_BEFORE = frozenset(
+SEAT_BEFORE: Final = frozenset(
     {"pemkab", "pemda", "setda", "sekretariat", "dprd", "kantor", "gedung", "perkantoran"}
 )
-SEAT_LOOKBACK = 4
+SEAT_LOOKBACK: Final = 4
 # Words skipped when reading what follows a name ("Ciomas, Kabupaten Serang").
-_LEVEL_WORDS = frozenset({"kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "wilayah"})
-MAX_WORDS = 4
+_LEVEL_WORDS: Final = frozenset(
+    {"kabupaten", "kab", "kota", "kecamatan", "kec", "provinsi", "wilayah"}
+)
+MAX_WORDS: Final = 4
 # Words after a kecamatan name that show it is another region's place of that name.
-FOREIGN_CONTEXT = frozenset(
+FOREIGN_CONTEXT: Final = frozenset(
     {
         "jakarta", "jaksel", "tasikmalaya", "tasik", "sukabumi", "bandung", "sumedang", "cianjur",
         "garut", "kuningan", "subang", "lampung", "banten", "serang", "pandeglang", "lebak",
@@ -152,7 +155,7 @@ class PlaceHits:
 
     kecamatan: tuple[str, ...]
     desa: tuple[str, ...]
-    terms: Mapping[str, tuple[str, ...]]
+    terms: dict[str, tuple[str, ...]]
     kota_terms: tuple[str, ...]
     foreign_terms: tuple[str, ...]
     unresolved_desa: int
@@ -162,7 +165,7 @@ class PlaceHits:
         self,
         kecamatan: tuple[str, ...],
         desa: tuple[str, ...],
-        terms: Mapping[str, tuple[str, ...]],
+        terms: dict[str, tuple[str, ...]],
         kota_terms: tuple[str, ...],
         foreign_terms: tuple[str, ...] = (),
         unresolved_desa: int = 0,
@@ -177,16 +180,27 @@ class PlaceHits:
         self.direct = direct
 
 
-NO_PLACES = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
+NO_PLACES: Final = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
 
 
-def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
-    """Find Kabupaten Bogor kecamatan/desa and Kota Bogor place names in ``tokens``."""
+def find_places(
+    tokens: Sequence[str], index: PlaceIndex, spots: list[int] | None = None
+) -> PlaceHits:
+    """Find Kabupaten Bogor kecamatan/desa and Kota Bogor place names in ``tokens``.
+
+    ``spots``, when given, are the positions of the tokens in ``index.prefixes``, in
+    order (``analyze`` finds them for every pass at once).
+    """
     prefixes = index.prefixes
     # A name can only begin at a word that is a prefix of some name key.
-    if prefixes.isdisjoint(tokens):
+    if spots is None:
+        if prefixes.isdisjoint(tokens):
+            return NO_PLACES
+        spots = list(compress(range(len(tokens)), map(prefixes.__contains__, tokens)))
+    elif not spots:
         return NO_PLACES
-    n = len(tokens)
+    toks = tuple(tokens)  # typed: native indexing and slicing
+    n = len(toks)
     free = 0  # the first position not inside a matched name
     kecamatan: dict[str, list[str]] = {}
     desa: list[tuple[str, str, str]] = []
@@ -198,35 +212,34 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
     venues: set[str] = set()
     strength: dict[str, int] = {}  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
     unresolved = 0
-    names = index.names
     readings = index.readings
     grows = index.max_words > 1
-    for i in compress(range(n), map(prefixes.__contains__, tokens)):
+    for i in spots:
         if i < free:
             continue  # inside a name already read
         # The longest name starting here, read word by word while the compact key can
         # still begin a name. Most starts are one word that begins no longer name.
-        key = tokens[i]
+        key = toks[i]
         size = 0
-        if grows and i + 1 < n and key + tokens[i + 1] in prefixes:
+        if grows and i + 1 < n and key + toks[i + 1] in prefixes:
             grown = key
             for width in range(1, min(index.max_words, n - i) + 1):
                 if width > 1:
-                    grown += tokens[i + width - 1]
+                    grown += toks[i + width - 1]
                     if grown not in prefixes:
                         break
-                if grown in names:
+                if grown in readings:  # the keys of ``names``, in a dict
                     key, size = grown, width
-        elif key in names:
+        elif key in readings:
             size = 1
         if not size:
             continue
-        surface = " ".join(tokens[i : i + size]) if size > 1 else key
-        before = tokens[i - 1] if i else ""
+        surface = " ".join(toks[i : i + size]) if size > 1 else key
+        before = toks[i - 1] if i else ""
         j = i + size
-        after = tokens[j] if j < n else ""
+        after = toks[j] if j < n else ""
         if after in _LEVEL_WORDS or after == ".":
-            after = _next_word(tokens, j)
+            after = _next_word(toks, j)
         if after in FOREIGN_CONTEXT:
             foreign.append(f"{surface} {after}")
             foreign_keys.add(key)
@@ -242,7 +255,7 @@ def find_places(tokens: Sequence[str], index: PlaceIndex) -> PlaceHits:
         elif reading.regency_kecamatan:
             name = reading.regency_kecamatan
             kecamatan.setdefault(name, []).append(surface)
-            level = _strength(tokens, i)
+            level = _strength(toks, i)
             if strength.get(name, -1) < level:
                 strength[name] = level
             if after == "bogor" or before == "kabupaten":
@@ -301,7 +314,14 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     """``values`` without repeats, in first-seen order."""
     if len(values) < 2:
         return tuple(values)
-    return tuple(dict.fromkeys(values))
+    # A plain loop: ``dict.fromkeys`` is a generic call from compiled code.
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            kept.append(value)
+    return tuple(kept)
 
 
 def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
@@ -322,16 +342,16 @@ def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned
 
 
 # Any of these in the words before a name sends ``_strength`` down its longer path.
-_SEAT_OR_VENUE = SEAT_BEFORE | VENUE_BEFORE
+_SEAT_OR_VENUE: Final = SEAT_BEFORE | VENUE_BEFORE
 
 
-def _strength(tokens: Sequence[str], i: int) -> int:
+def _strength(tokens: tuple[str, ...], i: int) -> int:
     """3 for a place, 2 for a road or venue, 1 for a direction, 0 for an organization's seat."""
     before = tokens[i - 1] if i else ""
     if before in KECAMATAN_MARKERS:
         return 3
     context = tokens[max(0, i - SEAT_LOOKBACK) : i]
-    if not _SEAT_OR_VENUE.isdisjoint(context):
+    if _any_in(context, _SEAT_OR_VENUE):
         if any(t in SEAT_BEFORE for t in context):
             return 2 if any(t in LANDMARK_BEFORE for t in context) else 0
         if before in DIRECTION_BEFORE:
@@ -342,6 +362,14 @@ def _strength(tokens: Sequence[str], i: int) -> int:
     if before in ROAD_BEFORE:
         return 2
     return 3
+
+
+def _any_in(words: tuple[str, ...], wanted: frozenset[str]) -> bool:
+    """``not wanted.isdisjoint(words)`` as a native loop (a generic call otherwise)."""
+    for word in words:  # noqa: SIM110
+        if word in wanted:
+            return True
+    return False
 
 
 def _next_word(tokens: Sequence[str], start: int) -> str:

@@ -14,18 +14,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress
+from typing import Final
 
 from processing.terms import Term, TermIndex
 
-REGENCY_WEIGHT = 2.0
-KECAMATAN_WEIGHT = 2.0
-KOTA_WEIGHT = 2.0
-ELSEWHERE_WEIGHT = 1.5
-BARE_BOGOR = 0.8
-WEAK_REGENCY = 1.0
-DESA_WEIGHT = 1.0
-DEPARTMENT_WEIGHT = 0.25
-NOTHING = -1.5
+REGENCY_WEIGHT: Final = 2.0
+KECAMATAN_WEIGHT: Final = 2.0
+KOTA_WEIGHT: Final = 2.0
+ELSEWHERE_WEIGHT: Final = 1.5
+BARE_BOGOR: Final = 0.8
+WEAK_REGENCY: Final = 1.0
+DESA_WEIGHT: Final = 1.0
+DEPARTMENT_WEIGHT: Final = 0.25
+NOTHING: Final = -1.5
 
 
 @dataclass(slots=True, unsafe_hash=True, init=False)  # read-only by convention (see Normalized)
@@ -67,25 +68,31 @@ def build_index(
     return TermIndex.build(terms)
 
 
-def longest_spans(tokens: Sequence[str], index: TermIndex) -> list[tuple[int, Term]]:
+def longest_spans(
+    tokens: Sequence[str], index: TermIndex, spots: list[int] | None = None
+) -> list[tuple[int, Term]]:
     """Every match not inside a longer one ("kota bogor" inside "wali kota bogor").
 
     One pass over ``match_spans`` order (a relevance index has no exact terms): at
-    each start only the first term, the longest, can be kept.
+    each start only the first term, the longest, can be kept. ``spots``, when
+    given, are the positions of the tokens in ``index.firsts``, in order.
     """
     heads = index.heads
     kept: list[tuple[int, Term]] = []
-    n = len(tokens)
+    toks = tuple(tokens)  # typed: native indexing and slicing
+    n = len(toks)
     last = n - 1
     end = -1
-    for i in compress(range(n), map(index.firsts.__contains__, tokens)):
-        head = heads[tokens[i]]
+    if spots is None:
+        spots = list(compress(range(n), map(index.firsts.__contains__, toks)))
+    for i in spots:
+        head = heads[toks[i]]
         term: Term | None = None
-        if i < last and tokens[i + 1] in head.seconds:
+        if i < last and toks[i + 1] in head.seconds:
             longer = head.longer
             for size in head.sizes:
                 if i + size <= n:
-                    terms = longer.get(tuple(tokens[i : i + size]))
+                    terms = longer.get(toks[i : i + size])
                     if terms is not None:
                         term = terms[0]
                         break
@@ -117,9 +124,15 @@ def judge(
     desa_hits: int = 0,
     foreign_place_terms: Sequence[str] = (),
     title_kecamatan_hits: int = 0,
+    spots: list[int] | None = None,
+    bogor: bool | None = None,
 ) -> Relevance:
-    """Score how much a post is about the regency (0..1) and decide ``relevant``."""
-    found = longest_spans(tokens, index)
+    """Score how much a post is about the regency (0..1) and decide ``relevant``.
+
+    ``spots`` (see ``longest_spans``) and ``bogor`` (whether ``tokens`` holds the
+    word "bogor"), when given, were found by ``analyze`` in its shared pass.
+    """
+    found = longest_spans(tokens, index, spots)
     # ``tokens`` starts with the title's tokens (the pipeline puts them first).
     title_end = len(title_tokens)
     regency: list[str] = []
@@ -144,7 +157,7 @@ def judge(
     score -= ELSEWHERE_WEIGHT * len(foreign_place_terms)
     score += KECAMATAN_WEIGHT * (min(kecamatan_hits, 3) + min(title_kecamatan_hits, 2))
     score += DESA_WEIGHT * min(desa_hits, 2)
-    has_bogor = "bogor" in tokens
+    has_bogor = "bogor" in tokens if bogor is None else bogor
     placed = bool(regency or kota or kecamatan_hits or desa_hits or has_bogor)
     if has_bogor and not regency and not kota:
         score += BARE_BOGOR
@@ -165,4 +178,11 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     """``values`` without repeats, in first-seen order."""
     if len(values) < 2:
         return tuple(values)
-    return tuple(dict.fromkeys(values))
+    # A plain loop: ``dict.fromkeys`` is a generic call from compiled code.
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            kept.append(value)
+    return tuple(kept)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -22,6 +22,14 @@ from processing.tagging import TermIndex, compile_terms
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
 ENGINE_VERSION = "4"
 SEGMENT_MEMO_SIZE = 50_000
+
+
+class TokenMark:
+    """A token's stem, and the passes of ``analyze`` that look at it (bits)."""
+
+    def __init__(self, stem: str, mark: int) -> None:
+        self.stem = stem
+        self.mark = mark
 
 
 @dataclass(frozen=True)
@@ -49,9 +57,15 @@ class Resources:
     # Set once in ``__post_init__`` (compiled with mypyc, a ``cached_property``
     # would be computed again at every access).
     not_content: frozenset[str] = field(init=False, compare=False, repr=False)
+    # Token -> its stem and which passes of ``analyze`` look at it (see
+    # ``processing.pipeline.scan_tokens``), filled as posts are read (bounded). A
+    # fresh one for every instance, ``replace`` included: both depend on the tables
+    # and the stemmer.
+    token_marks: dict[str, TokenMark] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "not_content", self.stopwords | {"|", "."})
+        object.__setattr__(self, "token_marks", {})
 
     def known(self, word: str) -> bool:
         return word in self.vocabulary
@@ -184,7 +198,7 @@ def _taxonomy_phrases(config: Any) -> list[str]:
     return [p.lstrip("=") for p in phrases]
 
 
-PROTECTED = frozenset({
+PROTECTED: Final = frozenset({
     "bogor", "pemkab", "pemkot", "bupati", "wabup", "camat", "kecamatan", "pemadam", "puskesmas",
     "damkar", "satpol", "pdam", "rsud", "dprd", "pju", "bpbd", "kades", "lurah", "kelurahan",
     "perumda", "sekda", "setda", "perbup", "perda", "raperda",

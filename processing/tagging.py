@@ -19,25 +19,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from typing import Final
 
 from processing.terms import Term, TermIndex, find_spans, match, match_spans, term_rank
 
 __all__ = ["Tags", "Term", "TermIndex", "compile_terms", "match", "match_spans", "tag"]
 
-ALIAS_WEIGHT = 3.0
-KEYWORD_WEIGHT = 1.0
-TOPIC_WEIGHT = 2.0
-THRESHOLD = 2.0
-GENERAL_DEPARTMENTS = ("setda_pimpinan", "dprd")
-EXACT = "="
-SIMILE = frozenset({"seperti", "bagai", "bagaikan", "laksana", "mirip"})
+ALIAS_WEIGHT: Final = 3.0
+KEYWORD_WEIGHT: Final = 1.0
+TOPIC_WEIGHT: Final = 2.0
+THRESHOLD: Final = 2.0
+GENERAL_DEPARTMENTS: Final = ("setda_pimpinan", "dprd")
+EXACT: Final = "="
+SIMILE: Final = frozenset({"seperti", "bagai", "bagaikan", "laksana", "mirip"})
 # A topic's ``requires`` context must occur this close to its keyword: "jalan" and a
 # "perbaikan" of data three sentences later are not a road repair.
-REQUIRES_WINDOW = 8
+REQUIRES_WINDOW: Final = 8
 # Words before a general department's alias that make its official a speaker or the
 # one addressed ("kata Bupati", "pak bupati"), not the subject: fallback only.
-SPEAKER_BEFORE = frozenset(
+SPEAKER_BEFORE: Final = frozenset(
     {"kata", "ujar", "ucap", "tutur", "ungkap", "jelas", "menurut", "pak", "bapak", "yth", "kepada"}
 )
 
@@ -48,19 +48,19 @@ class Tags:
 
     departments: tuple[str, ...]
     topics: tuple[str, ...]
-    department_terms: Mapping[str, tuple[str, ...]]
-    topic_terms: Mapping[str, tuple[str, ...]]
-    topic_departments: Mapping[str, str]
-    scores: Mapping[str, float]
+    department_terms: dict[str, tuple[str, ...]]
+    topic_terms: dict[str, tuple[str, ...]]
+    topic_departments: dict[str, str]
+    scores: dict[str, float]
 
     def __init__(
         self,
         departments: tuple[str, ...],
         topics: tuple[str, ...],
-        department_terms: Mapping[str, tuple[str, ...]],
-        topic_terms: Mapping[str, tuple[str, ...]],
-        topic_departments: Mapping[str, str],
-        scores: Mapping[str, float],
+        department_terms: dict[str, tuple[str, ...]],
+        topic_terms: dict[str, tuple[str, ...]],
+        topic_departments: dict[str, str],
+        scores: dict[str, float],
     ) -> None:
         self.departments = departments
         self.topics = topics
@@ -70,11 +70,11 @@ class Tags:
         self.scores = scores
 
 
-_EMPTY = Tags((), (), {}, {}, {}, {})
+_EMPTY: Final = Tags((), (), {}, {}, {}, {})
 
 
 # Kinds that only give context to other hits (never scored): their order does not matter.
-_CONTEXT = frozenset({"requires", "exclude", "topic_exclude"})
+_CONTEXT: Final = frozenset({"requires", "exclude", "topic_exclude"})
 
 
 def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:
@@ -82,7 +82,11 @@ def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:
 
 
 def _tag_hits(
-    stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None
+    stems: Sequence[str],
+    index: TermIndex,
+    tokens: Sequence[str] | None,
+    spots: list[int] | None = None,
+    exact_spots: list[int] | None = None,
 ) -> tuple[list[tuple[int, Term]], list[tuple[int, Term]]]:
     """``match_spans`` as ``tag`` reads them: (ordered hits, context hits).
 
@@ -91,36 +95,66 @@ def _tag_hits(
     """
     hits: list[tuple[int, Term]] = []
     if index.heads:
-        find_spans(stems, index.heads, index.firsts, hits)
+        find_spans(stems, index.heads, index.firsts, hits, spots)
     context: list[tuple[int, Term]] = []
     if not index.heads_exact or tokens is None:
         return hits, context
     exact: list[tuple[int, Term]] = []
-    find_spans(tokens, index.heads_exact, index.firsts_exact, exact)
+    find_spans(tokens, index.heads_exact, index.firsts_exact, exact, exact_spots)
     if not exact:
         return hits, context
     ranked = [hit for hit in exact if hit[1].kind not in _CONTEXT]
     if len(ranked) < len(exact):
         context = [hit for hit in exact if hit[1].kind in _CONTEXT]
     if ranked:
-        # Both lists are ranked within a start already: interleave them (stable, so
-        # a stem hit comes before an exact one of the same rank).
-        starts = {start for start, _ in hits}
-        collide = any(start in starts for start, _ in ranked)
-        hits += ranked
-        hits.sort(key=_hit_order if collide else itemgetter(0))
+        # Both lists are in ``_hit_order`` already: interleave them (stable, so a
+        # stem hit comes before an exact one of the same rank).
+        hits = _merge(hits, ranked) if hits else ranked
     return hits, context
 
 
-def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = None) -> Tags:
+def _merge(first: list[tuple[int, Term]], second: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
+    """Merge two lists, each in ``_hit_order``, into one (ties: ``first`` first).
+
+    The same as a stable sort of ``first + second`` by ``_hit_order``.
+    """
+    merged: list[tuple[int, Term]] = []
+    i = j = 0
+    n, m = len(first), len(second)
+    while i < n and j < m:
+        a = first[i]
+        b = second[j]
+        if b[0] < a[0] or (b[0] == a[0] and term_rank(b[1]) < term_rank(a[1])):
+            merged.append(b)
+            j += 1
+        else:
+            merged.append(a)
+            i += 1
+    merged += first[i:]
+    merged += second[j:]
+    return merged
+
+
+def tag(
+    stems: Sequence[str],
+    index: TermIndex,
+    tokens: Sequence[str] | None = None,
+    spots: list[int] | None = None,
+    exact_spots: list[int] | None = None,
+) -> Tags:
     """Tag one post's stems (and, for exact terms, its normalized tokens).
 
     Hits are read by start, longest first, so a phrase claims its words before its
     parts do; everything a hit's verdict depends on is known when it is read.
+    ``spots``/``exact_spots``, when given, are the positions of the stems in
+    ``index.firsts`` and of the tokens in ``index.firsts_exact`` (see ``find_spans``).
     """
-    hits, context = _tag_hits(stems, index, tokens)
+    hits, context = _tag_hits(stems, index, tokens, spots, exact_spots)
     if not hits:
         return _EMPTY
+    # Typed copies (no copy for tuples): native indexing below.
+    stem_seq = tuple(stems)
+    token_seq = tuple(tokens) if tokens is not None else None
     excluded: dict[str, list[tuple[int, int]]] = {}
     excluded_topics: set[str] = set()
     for start, term in [*hits, *context] if context else hits:
@@ -138,22 +172,22 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     # first span reaching it starts) and, per department, its furthest end.
     reach = -1  # furthest end of a counted phrase, any department
     reach_start = -1  # the start of the first counted span ending at ``reach``
-    covered: dict[str, int] = {}  # department -> furthest end of its counted spans
-    scores: dict[str, float] = {}
-    dep_terms: dict[str, list[str]] = {}
+    # Department -> its score, terms and furthest counted end, in order of first score.
+    tally: dict[str, _Tally] = {}
     topic_terms: dict[str, list[str]] = {}
     fallback: list[Term] = []
-    counted: dict[str, set[str]] = {}  # terms already scored, per department
     for start, term in hits:
         kind = term.kind
         department = term.department
         if kind == "fallback" or (
             kind == "alias" and department in GENERAL_DEPARTMENTS and start
-            and tokens is not None and tokens[start - 1] in SPEAKER_BEFORE
+            and token_seq is not None and token_seq[start - 1] in SPEAKER_BEFORE
         ):  # fmt: skip
             fallback.append(term)
             continue
-        if start and (stems[start - 1] in SIMILE or (tokens and tokens[start - 1] in SIMILE)):
+        if start and (
+            stem_seq[start - 1] in SIMILE or (token_seq and token_seq[start - 1] in SIMILE)
+        ):
             continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
         size = len(term.stems)
         end = start + size
@@ -193,23 +227,20 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
                 for cue in sorted(needed.intersection(where or ())):
                     if cue not in cues:
                         cues.append(cue)
-        names = dep_terms.get(department)
-        if names is None:
-            names = dep_terms[department] = []
-            known: set[str] = set()
-            counted[department] = known
-        else:
-            known = counted[department]
-            if text in known or covered[department] >= end:
-                # Part of a longer phrase already counted, or the same term again.
-                if text not in names:
-                    names.append(text)
-                continue
-        covered[department] = end  # ends only grow: a later start, a later end
-        known.add(text)
+        entry = tally.get(department)
+        if entry is None:
+            entry = tally[department] = _Tally()
+        elif text in entry.counted or entry.covered >= end:
+            # Part of a longer phrase already counted, or the same term again.
+            if text not in entry.names:
+                entry.names.append(text)
+            continue
+        entry.covered = end  # ends only grow: a later start, a later end
+        entry.counted.add(text)
         if end > reach:
             reach, reach_start = end, start
-        scores[department] = scores.get(department, 0.0) + weight
+        entry.score += weight
+        names = entry.names
         if text not in names:
             names.append(text)
         if cues:
@@ -217,12 +248,22 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
                 if cue not in names:
                     names.append(cue)
     # Specific departments first, then by score, then by name.
-    ranked = [(d in GENERAL_DEPARTMENTS, -s, d) for d, s in scores.items() if s >= THRESHOLD]
+    ranked = [
+        (d in GENERAL_DEPARTMENTS, -e.score, d) for d, e in tally.items() if e.score >= THRESHOLD
+    ]
     if not ranked and fallback:
         for term in fallback:
-            scores[term.department] = scores.get(term.department, 0.0) + ALIAS_WEIGHT
-            _add(dep_terms, term.department, term.text)
-        ranked = [(d in GENERAL_DEPARTMENTS, -s, d) for d, s in scores.items() if s >= THRESHOLD]
+            entry = tally.get(term.department)
+            if entry is None:
+                entry = tally[term.department] = _Tally()
+            entry.score += ALIAS_WEIGHT
+            if term.text not in entry.names:
+                entry.names.append(term.text)
+        ranked = [
+            (d in GENERAL_DEPARTMENTS, -e.score, d)
+            for d, e in tally.items()
+            if e.score >= THRESHOLD
+        ]
     if not ranked:
         return _EMPTY
     ranked.sort()
@@ -230,8 +271,9 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     department_terms: dict[str, tuple[str, ...]] = {}
     chosen_scores: dict[str, float] = {}
     for d in chosen:
-        department_terms[d] = tuple(dep_terms[d])
-        chosen_scores[d] = scores[d]
+        entry = tally[d]
+        department_terms[d] = tuple(entry.names)
+        chosen_scores[d] = entry.score
     if not topic_terms:
         return Tags(tuple(chosen), (), department_terms, {}, {}, chosen_scores)
     topic_department = index.topic_department
@@ -255,6 +297,16 @@ def tag(stems: Sequence[str], index: TermIndex, tokens: Sequence[str] | None = N
     )
 
 
+class _Tally:
+    """One department's running score, its terms, and what of the post it counted."""
+
+    def __init__(self) -> None:
+        self.score = 0.0
+        self.names: list[str] = []
+        self.counted: set[str] = set()  # terms already scored
+        self.covered = -1  # the furthest end of its counted spans
+
+
 # Plain loops: about twice as fast as any() over a generator, on the hot path.
 def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bool:
     for s, e in spans or ():  # noqa: SIM110
@@ -267,12 +319,6 @@ def _near(start: int, end: int, needed: Iterable[str], where: Mapping[str, list[
     """Whether one of the ``needed`` terms starts within the window around a keyword."""
     low, high = start - REQUIRES_WINDOW, end + REQUIRES_WINDOW
     return any(low <= i <= high for text in needed for i in where.get(text, ()))
-
-
-def _add(bucket: dict[str, list[str]], key: str, text: str) -> None:
-    values = bucket.setdefault(key, [])
-    if text not in values:
-        values.append(text)
 
 
 def compile_terms(

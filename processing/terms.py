@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class Term:
 
 
 # On the same span, the stronger kind counts.
-_PRIORITY = {"alias": 0, "topic": 1, "keyword": 2}
+_PRIORITY: Final = {"alias": 0, "topic": 1, "keyword": 2}
 
 
 def term_rank(term: Term) -> tuple[int, int]:
@@ -130,21 +131,29 @@ def find_spans(
     heads: dict[str, Head],
     firsts: frozenset[str],
     found: list[tuple[int, Term]],
+    spots: list[int] | None = None,
 ) -> None:
-    """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank."""
-    if firsts.isdisjoint(seq):
-        return  # one C-level pass: many posts have no exact term at all
-    n = len(seq)
+    """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank.
+
+    ``spots``, when given, are the positions of ``seq`` whose word is in ``firsts``,
+    in order (``analyze`` finds them for every pass at once).
+    """
+    if spots is None:
+        if firsts.isdisjoint(seq):
+            return  # one C-level pass: many posts have no exact term at all
+        # Only the words that begin some term are visited (most posts have few), found
+        # in one C-level pass.
+        spots = list(compress(range(len(seq)), map(firsts.__contains__, seq)))
+    words = tuple(seq)  # typed: native indexing and slicing
+    n = len(words)
     last = n - 1
-    # Only the words that begin some term are visited (most posts have few), found
-    # in one C-level pass.
-    for i in compress(range(n), map(firsts.__contains__, seq)):
-        head = heads[seq[i]]
-        if i < last and seq[i + 1] in head.seconds:
+    for i in spots:
+        head = heads[words[i]]
+        if i < last and words[i + 1] in head.seconds:
             longer = head.longer
             for size in head.sizes:
                 if i + size <= n:
-                    terms = longer.get(tuple(seq[i : i + size]))
+                    terms = longer.get(words[i : i + size])
                     if terms is not None:
                         for term in terms:
                             found.append((i, term))

@@ -125,6 +125,21 @@ def texts(draw: st.DrawFn) -> str:
     return draw(SEPARATORS).join(parts)
 
 
+RETWEET_STARTS = st.sampled_from(
+    ["RT @a: ", "rt @Bupati_Bogor:", " RT  @x ", "RT @http://t.co/x ", "RT @www", "RT @a:http://x ",
+     "RT @" + "a" * 31 + ": ", "RT @a: RT @b: ", "Rt @a:\n", "RT @aﬁ: ", "http://x RT @a: ",
+     "RT @" + "a" * 29 + "https://x.co ", "RT @ahttps://x.co ", "RT @a www.x.id "]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(RETWEET_STARTS, texts())
+def test_retweets_normalize_as_the_reference(resources, start: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """A retweet's prefix is cut before the memoized piece path runs: same result."""
+    got = resources.normalize(start + text)
+    assert got == reference_normalize(start + text, resources)
+
+
 @settings(max_examples=400, deadline=None)
 @given(texts())
 def test_normalize_equals_the_reference(resources, text: str) -> None:  # type: ignore[no-untyped-def]
