@@ -236,7 +236,7 @@ def tag(
                 entry.names.append(text)
             continue
         entry.covered = end  # ends only grow: a later start, a later end
-        entry.counted.add(text)
+        entry.counted.append(text)
         if end > reach:
             reach, reach_start = end, start
         entry.score += weight
@@ -303,7 +303,8 @@ class _Tally:
     def __init__(self) -> None:
         self.score = 0.0
         self.names: list[str] = []
-        self.counted: set[str] = set()  # terms already scored
+        # Terms already scored: a handful at most, so a list (cheaper to make than a set).
+        self.counted: list[str] = []
         self.covered = -1  # the furthest end of its counted spans
 
 
