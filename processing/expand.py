@@ -41,9 +41,28 @@ _NO_FLAGS: Final[frozenset[str]] = frozenset()
 _NO_WORDS: Final[tuple[str, ...]] = ()
 
 
+def elongated(token: str) -> bool:
+    """Whether a letter a-z occurs three times in a row: ``_ELONGATED.search`` as a loop.
+
+    Most tokens have none; the loop answers that without a regex search (~15x fewer
+    instructions on a short token).
+    """
+    i = 2
+    n = len(token)
+    while i < n:
+        c = token[i]
+        if c != token[i - 1]:
+            i += 2  # no run of three ends at i or at i + 1
+            continue
+        if c == token[i - 2] and "a" <= c <= "z":
+            return True
+        i += 1
+    return False
+
+
 def squeeze(token: str, known: Callable[[str], bool]) -> str:
     """Undo elongation (``parahhh`` -> ``parah``, ``bangeeet`` -> ``banget``)."""
-    if not _ELONGATED.search(token) or known(token) or not _VOWEL.search(token):
+    if not elongated(token) or known(token) or not _VOWEL.search(token):
         # Known words and vowel-less abbreviations (``pppk``) are not elongations.
         return token
     once = _ELONGATED.sub(r"\1", token)
