@@ -195,7 +195,9 @@ class TokenMemo:
         not collapse like punctuation): the caller goes token by token then.
         """
         words: list[str] = []
-        for raw in TOKEN_RE.findall(lowered):
+        # The usual piece is one word of a-z and 0-9: ``TOKEN_RE`` finds it whole.
+        plain = lowered.isascii() and lowered.isalnum() and lowered.islower()
+        for raw in [lowered] if plain else TOKEN_RE.findall(lowered):
             expanded, token_flags = self.expansion(raw, slang, known)
             if expanded is None:
                 if not words or words[-1] != CLAUSE:

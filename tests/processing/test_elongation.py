@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processing.expand import elongated, squeeze
+from processing.expand import CLAUSE, TOKEN_RE, TokenMemo, elongated, squeeze
 
 ELONGATED = re.compile(r"([a-z])\1{2,}")  # the rule squeeze applies (expand._ELONGATED)
 
@@ -55,3 +55,42 @@ def test_squeeze_still_squeezes() -> None:
     assert squeeze("bangeeet", vocabulary.__contains__) == "banget"
     assert squeeze("pppk", vocabulary.__contains__) == "pppk"
     assert squeeze("sangat", vocabulary.__contains__) == "sangat"
+
+
+WORDISH = st.sampled_from(list("abz09") + ["A", "-", ".", ",", "!", "\n", "é", "²", "ａ", "_", " "])
+
+
+@given(st.one_of(st.lists(WORDISH, max_size=12).map("".join), st.text(max_size=12)))
+def test_a_plain_word_is_its_only_token(lowered: str) -> None:
+    # TokenMemo.words skips TOKEN_RE for such a piece: the regex finds it whole.
+    if lowered.isascii() and lowered.isalnum() and lowered.islower():
+        assert TOKEN_RE.findall(lowered) == [lowered]
+
+
+SLANG = {"ab": ("a", "b"), "z0": ("zero",), "bz": ("b", ".")}
+
+
+def _reference_words(lowered: str, flags: set[str]) -> tuple[str, ...] | None:
+    """TokenMemo.words as it was: every piece through TOKEN_RE."""
+    memo = TokenMemo()
+    words: list[str] = []
+    for raw in TOKEN_RE.findall(lowered):
+        expanded, token_flags = memo.expansion(raw, SLANG, {"ab", "ba"}.__contains__)
+        if expanded is None:
+            if not words or words[-1] != CLAUSE:
+                words.append(CLAUSE)
+        elif CLAUSE in expanded:
+            return None
+        else:
+            words += expanded
+            flags |= token_flags
+    return tuple(words)
+
+
+@given(st.one_of(st.lists(WORDISH, max_size=12).map("".join), st.text(max_size=12)))
+def test_words_equal_the_regex_path(lowered: str) -> None:
+    flags: set[str] = set()
+    want_flags: set[str] = set()
+    got = TokenMemo().words(lowered, SLANG, {"ab", "ba"}.__contains__, flags)
+    assert got == _reference_words(lowered, want_flags)
+    assert flags == want_flags
