@@ -89,15 +89,7 @@ def simhash(tokens: list[str]) -> int:
 
 
 def simhash_numpy(tokens: list[str]) -> int:
-    """Return a 64-bit SimHash of word 3-shingles (0 for an empty text), as a signed int.
-
-    A shingle ``(a, b, c)`` hashes to ``A[a] ^ B[b] ^ C[c]`` (simple tabulation
-    hashing: each token's row holds three independent BLAKE2b-derived 64-bit values,
-    computed once per distinct token and cached), so distinct shingles get
-    pairwise-independent uniform hashes. Bit ``k`` of the result is set when more than
-    half of the shingle hashes have bit ``k`` set. A text of one or two tokens is one
-    shingle. Everything is bytewise, so the value is the same on every machine.
-    """
+    """:func:`simhash` with numpy: the token rows as a uint64 table, votes by byte lanes."""
     words = tokens if len(tokens) < MAX_SHINGLES else tokens[: MAX_SHINGLES + SHINGLE - 1]
     count = len(words)
     if not count:

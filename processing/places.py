@@ -15,6 +15,7 @@ from typing import Final
 
 from processing.lexicon import Area
 from processing.normalize import compact
+from processing.terms import unique
 
 REGENCY: Final = "Kabupaten Bogor"
 KOTA: Final = "Kota Bogor"
@@ -301,27 +302,13 @@ def find_places(
     terms = {k: tuple(v) if len(v) < 2 else tuple(dict.fromkeys(v)) for k, v in kecamatan.items()}
     return PlaceHits(
         tuple(kecamatan),
-        _unique([f"{k}/{d}" for k, d, _ in desa]) if desa else (),
+        unique([f"{k}/{d}" for k, d, _ in desa]) if desa else (),
         terms,
-        _unique(kota),
-        _unique(foreign),
+        unique(kota),
+        unique(foreign),
         unresolved,
         direct_names,
     )
-
-
-def _unique(values: list[str]) -> tuple[str, ...]:
-    """``values`` without repeats, in first-seen order."""
-    if len(values) < 2:
-        return tuple(values)
-    # A plain loop: ``dict.fromkeys`` is a generic call from compiled code.
-    seen: set[str] = set()
-    kept: list[str] = []
-    for value in values:
-        if value not in seen:
-            seen.add(value)
-            kept.append(value)
-    return tuple(kept)
 
 
 def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:

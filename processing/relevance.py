@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Final
 
-from processing.terms import Term, TermIndex
+from processing.terms import Term, TermIndex, unique
 
 REGENCY_WEIGHT: Final = 2.0
 KECAMATAN_WEIGHT: Final = 2.0
@@ -170,19 +170,5 @@ def judge(
         score += DEPARTMENT_WEIGHT
     probability = _logistic(score * 1.2)
     return Relevance(
-        probability >= threshold, probability, _unique(regency), _unique(kota), _unique(elsewhere)
+        probability >= threshold, probability, unique(regency), unique(kota), unique(elsewhere)
     )
-
-
-def _unique(values: list[str]) -> tuple[str, ...]:
-    """``values`` without repeats, in first-seen order."""
-    if len(values) < 2:
-        return tuple(values)
-    # A plain loop: ``dict.fromkeys`` is a generic call from compiled code.
-    seen: set[str] = set()
-    kept: list[str] = []
-    for value in values:
-        if value not in seen:
-            seen.add(value)
-            kept.append(value)
-    return tuple(kept)

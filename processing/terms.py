@@ -182,3 +182,17 @@ def match(
 ) -> list[Term]:
     """Return every term whose stems occur contiguously in ``stems``."""
     return [term for _, term in match_spans(stems, index, tokens)]
+
+
+def unique(values: list[str]) -> tuple[str, ...]:
+    """``values`` without repeats, in first-seen order."""
+    if len(values) < 2:
+        return tuple(values)
+    # A plain loop: ``dict.fromkeys`` is a generic call from compiled code.
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            kept.append(value)
+    return tuple(kept)

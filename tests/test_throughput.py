@@ -3,7 +3,6 @@ idempotent processing/retag, metrics refresh, and a smoke run of the benchmark."
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 import sys
@@ -15,50 +14,26 @@ from hypothesis import strategies as st
 
 from pantau.models import Post
 from pantau.pipeline import WindowedDedup, process_pending, retag_all
-from processing.dedup import BITS, MAX_SHINGLES, DedupIndex, simhash
+from processing.dedup import DedupIndex, simhash
 from storage import posts as post_store
 from storage.db import to_iso
+from tests.processing.reference_matching import reference_simhash
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = st.sampled_from(["jalan", "rusak", "parah", "di", "cibinong", "é", "tolong", "x1", "-"])
 
 
-def _reference_simhash(tokens: list[str]) -> int:
-    """The fingerprint one bit at a time: tabulation-hashed 3-shingles, majority vote."""
-    tokens = tokens[: MAX_SHINGLES + 2]
-    if not tokens:
-        return 0
-    rows = []
-    for token in tokens:
-        digest = hashlib.blake2b(
-            token.encode("utf-8", "surrogatepass"), digest_size=24, person=b"pantau-simhash"
-        ).digest()
-        rows.append([int.from_bytes(digest[8 * k : 8 * k + 8], "little") for k in range(3)])
-    if len(rows) >= 3:
-        hashes = [rows[i][0] ^ rows[i + 1][1] ^ rows[i + 2][2] for i in range(len(rows) - 2)]
-    elif len(rows) == 2:
-        hashes = [rows[0][0] ^ rows[1][1]]
-    else:
-        hashes = [rows[0][0]]
-    weights = [0] * BITS
-    for h in hashes:
-        for bit in range(BITS):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    value = sum(1 << bit for bit, w in enumerate(weights) if w > 0)
-    return value - (1 << BITS) if value >= 1 << (BITS - 1) else value
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WORDS | st.text(max_size=6), max_size=80))
 def test_simhash_equals_reference(tokens: list[str]) -> None:
-    assert simhash(tokens) == _reference_simhash(tokens)
+    assert simhash(tokens) == reference_simhash(tokens)
 
 
 @settings(max_examples=10, deadline=None)
 @given(st.lists(WORDS | st.text(max_size=6), min_size=255, max_size=400))
 def test_long_simhash_equals_reference(tokens: list[str]) -> None:
     # 256 shingles and more take the wide counting path.
-    assert simhash(tokens) == _reference_simhash(tokens)
+    assert simhash(tokens) == reference_simhash(tokens)
 
 
 def _at(days: float) -> str:

@@ -8,6 +8,7 @@ and the ``AspirasiLexicon`` cue tables only, so they share no fast-path tables.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -19,6 +20,7 @@ from processing.aspirasi import (
     AspirasiLexicon,
     Verdict,
 )
+from processing.dedup import BITS, MAX_SHINGLES
 from processing.normalize import compact
 from processing.places import (
     DESA_MARKERS,
@@ -592,3 +594,28 @@ def _sentiment(tokens: Sequence[str], negated: set[int], polarity: Mapping[str, 
             total += -value if i in negated else value
     total += 0.8 * (praises - complaints)
     return math.tanh(total / 3.0)
+
+
+def reference_simhash(tokens: list[str]) -> int:
+    """The fingerprint one bit at a time: tabulation-hashed 3-shingles, majority vote."""
+    tokens = tokens[: MAX_SHINGLES + 2]
+    if not tokens:
+        return 0
+    rows = []
+    for token in tokens:
+        digest = hashlib.blake2b(
+            token.encode("utf-8", "surrogatepass"), digest_size=24, person=b"pantau-simhash"
+        ).digest()
+        rows.append([int.from_bytes(digest[8 * k : 8 * k + 8], "little") for k in range(3)])
+    if len(rows) >= 3:
+        hashes = [rows[i][0] ^ rows[i + 1][1] ^ rows[i + 2][2] for i in range(len(rows) - 2)]
+    elif len(rows) == 2:
+        hashes = [rows[0][0] ^ rows[1][1]]
+    else:
+        hashes = [rows[0][0]]
+    weights = [0] * BITS
+    for h in hashes:
+        for bit in range(BITS):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    value = sum(1 << bit for bit, w in enumerate(weights) if w > 0)
+    return value - (1 << BITS) if value >= 1 << (BITS - 1) else value

@@ -7,7 +7,6 @@ Both run here: as pure Python under ``PANTAU_PURE=1`` and compiled in the native
 
 from __future__ import annotations
 
-import hashlib
 import random
 
 import pytest
@@ -16,33 +15,10 @@ from hypothesis import strategies as st
 
 from processing import fingerprint, native
 from processing.fingerprint import BITS, MAX_SHINGLES, simhash, simhash_ints, simhash_numpy
+from tests.processing.reference_matching import reference_simhash
 
 VOCAB = [f"kata{i}" for i in range(60)] + ["jalan", "rusak", "é", "😡", "", " ", "\x00"]
 TOKEN = st.sampled_from(VOCAB) | st.text(max_size=8)
-
-
-def _oracle(tokens: list[str]) -> int:
-    """One bit at a time from the BLAKE2b digests: tabulation-hashed 3-shingles, majority."""
-    tokens = tokens[: MAX_SHINGLES + 2]
-    if not tokens:
-        return 0
-    rows = []
-    for token in tokens:
-        digest = hashlib.blake2b(
-            token.encode("utf-8", "surrogatepass"), digest_size=24, person=b"pantau-simhash"
-        ).digest()
-        rows.append([int.from_bytes(digest[8 * k : 8 * k + 8], "little") for k in range(3)])
-    if len(rows) == 1:
-        hashes = [rows[0][0]]
-    elif len(rows) == 2:
-        hashes = [rows[0][0] ^ rows[1][1]]
-    else:
-        hashes = [rows[i][0] ^ rows[i + 1][1] ^ rows[i + 2][2] for i in range(len(rows) - 2)]
-    value = 0
-    for bit in range(BITS):
-        if 2 * sum(h >> bit & 1 for h in hashes) > len(hashes):
-            value |= 1 << bit
-    return value - (1 << BITS) if value >> (BITS - 1) else value
 
 
 def _all_equal(tokens: list[str]) -> int:
@@ -54,15 +30,15 @@ def _all_equal(tokens: list[str]) -> int:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(TOKEN, max_size=60))
-def test_integer_path_equals_numpy_and_the_oracle(tokens: list[str]) -> None:
-    assert _all_equal(tokens) == _oracle(tokens)
+def test_integer_path_equals_numpy_and_thereference_simhash(tokens: list[str]) -> None:
+    assert _all_equal(tokens) == reference_simhash(tokens)
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.sampled_from(VOCAB[:6]), min_size=120, max_size=700))
 def test_long_texts_cross_the_lane_chunks(tokens: list[str]) -> None:
     # A small vocabulary repeats shingles: lopsided counts, ties and near-ties.
-    assert _all_equal(tokens) == _oracle(tokens)
+    assert _all_equal(tokens) == reference_simhash(tokens)
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 128, 129, 130, 131, 256, 257, 258, 259, 385])
@@ -70,11 +46,11 @@ def test_boundary_lengths(count: int) -> None:
     # 127 shingles fill a byte lane (129 tokens), 255 fill two, 256 is numpy's wide path.
     rng = random.Random(count)
     mixed = [rng.choice(VOCAB) for _ in range(count)]
-    assert _all_equal(mixed) == _oracle(mixed)
+    assert _all_equal(mixed) == reference_simhash(mixed)
     same = ["ulang"] * count  # every shingle identical: every count is 0 or all of them
-    assert _all_equal(same) == _oracle(same)
+    assert _all_equal(same) == reference_simhash(same)
     pair = ["a", "b"] * (count // 2)  # two alternating shingles: exact ties
-    assert _all_equal(pair) == _oracle(pair)
+    assert _all_equal(pair) == reference_simhash(pair)
 
 
 def test_shingle_cap() -> None:
