@@ -68,13 +68,7 @@ class DedupIndex:
         by_band = self.by_band
         entry = (post_id, value)
         for band in bands:
-            bucket = by_band.get(band)
-            if bucket is None:
-                by_band[band] = entry
-            elif isinstance(bucket, list):
-                bucket.append(entry)
-            else:
-                by_band[band] = [bucket, entry]
+            put_entry(by_band, band, by_band.get(band), entry)
 
     def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
         """Return the id of an earlier post this one duplicates, if any."""
@@ -96,6 +90,16 @@ class DedupIndex:
             if bucket is not None:
                 best = nearest_in(bucket, value, best)
         return best
+
+
+def put_entry(by_band: dict[int, Bucket], band: int, bucket: Bucket | None, entry: Entry) -> None:
+    """Add ``entry`` to ``band``, whose bucket is ``bucket`` (None: empty so far)."""
+    if bucket is None:
+        by_band[band] = entry  # a band's first entry stands alone
+    elif isinstance(bucket, list):
+        bucket.append(entry)
+    else:
+        by_band[band] = [bucket, entry]
 
 
 def nearest_in(bucket: Bucket, value: int, best: int | None) -> int | None:

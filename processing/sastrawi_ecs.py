@@ -102,6 +102,15 @@ class EcsStemmer:
         """Two disambiguators that match together: the first if a root, else the last."""
         return first if first in self.words else second
 
+    def _root_or_k(self, rest: str) -> str | None:
+        """After ``meng``/``peng`` + vowel: ``rest`` if a root, else ``k`` + ``rest`` if one."""
+        words = self.words
+        if rest in words:
+            return rest
+        if "k" + rest in words:
+            return "k" + rest
+        return None
+
     def _rule_b(self, w: str) -> str | None:
         """Rules 1-5 (``ber-``, ``be-``), in order."""
         if w.startswith("ber"):
@@ -151,15 +160,12 @@ class EcsStemmer:
                 if _at(w, 4, "ghqk"):  # 16
                     return w[4:]
                 if _at(w, 4, VOWELS):  # 17a-d
-                    words = self.words
-                    rest = w[4:]
-                    if rest in words:
-                        return rest
-                    if "k" + rest in words:
-                        return "k" + rest
-                    if w.startswith("menge") and w[5:] in words:
+                    root = self._root_or_k(w[4:])
+                    if root is not None:
+                        return root
+                    if w.startswith("menge") and w[5:] in self.words:
                         return w[5:]
-                    return "ng" + rest
+                    return "ng" + w[4:]
             if w.startswith("meny") and _at(w, 4, VOWELS):  # 18a, 18b
                 return self._pick("ny" + w[4:], "s" + w[4:])
             return None
@@ -199,12 +205,9 @@ class EcsStemmer:
                 if _at(w, 4, CONS):  # 29
                     return w[4:]
                 if _at(w, 4, VOWELS):  # 30a-c
-                    words = self.words
-                    rest = w[4:]
-                    if rest in words:
-                        return rest
-                    if "k" + rest in words:
-                        return "k" + rest
+                    root = self._root_or_k(w[4:])
+                    if root is not None:
+                        return root
                     if w.startswith("penge"):
                         return w[5:]
                     # 30 removes nothing: on to the next rules (34 takes ``ng``).

@@ -18,6 +18,7 @@ from processing.dedup import (
     band_keys,
     dedup_keys,
     nearest_in,
+    put_entry,
     word_size,
 )
 from processing.pipeline import analyze
@@ -112,15 +113,9 @@ class WindowedDedup:
             by_band = current.by_band
             for band in bands:
                 bucket = by_band.get(band)
-                if bucket is None:
-                    by_band[band] = entry  # a band's first entry stands alone
-                    continue
-                if search:
+                if search and bucket is not None:
                     found = nearest_in(bucket, value, found)
-                if isinstance(bucket, list):
-                    bucket.append(entry)
-                else:
-                    by_band[band] = [bucket, entry]
+                put_entry(by_band, band, bucket, entry)
         return found
 
     def advance(self, at: str | None) -> None:
