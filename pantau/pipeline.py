@@ -6,11 +6,12 @@ scheduler and the demo. One failing source never stops the others.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -281,18 +282,40 @@ def process_pending(
     transaction, so memory stays flat and an interrupted run resumes where it stopped.
     ``cancel`` is polled between batches.
     """
-    # The collector scans every tracked object on each full collection, and the long-lived
-    # heap (resources, word lists, stemmer dictionaries) dwarfs what one run allocates:
-    # park it in the permanent generation for the run (~10 us per post). Nothing is lost:
-    # the objects return to the oldest generation afterwards. A caller that froze the heap
-    # itself keeps its own freeze.
-    freeze = gc.get_freeze_count() == 0 and gc.isenabled()
-    if freeze:
+    with _collector_paused() as settle:
+        return _process(db, resources, retag, progress, batch_size, cancel, settle)
+
+
+def _no_settle() -> None:
+    return None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[Callable[[], None]]:
+    """Keep Python's cyclic garbage collector out of the per-post loop; yield a batch hook.
+
+    The loop allocates millions of short-lived objects, all freed by reference counting,
+    and the collector's passes over them and over the growing memo tables were ~15% of
+    processing time (20k posts: ~500 young, ~45 middle and 4 full passes). For the run the
+    heap is frozen (moved to the permanent generation, O(1)) and automatic collection is
+    off; the yielded hook freezes what each batch left alive, so nothing piles up in the
+    young generation either. Cyclic garbage made meanwhile (~30 objects per 20k posts) is
+    only deferred: afterwards the heap is unfrozen into the oldest generation and
+    collection resumes. A caller that froze the heap or disabled collection itself keeps
+    its own settings, and the hook then does nothing.
+    """
+    if not gc.isenabled():
+        yield _no_settle
+        return
+    own_freeze = gc.get_freeze_count() == 0
+    if own_freeze:
         gc.freeze()
+    gc.disable()
     try:
-        return _process(db, resources, retag, progress, batch_size, cancel)
+        yield gc.freeze if own_freeze else _no_settle
     finally:
-        if freeze:
+        gc.enable()
+        if own_freeze:
             gc.unfreeze()
 
 
@@ -303,6 +326,7 @@ def _process(
     progress: Callable[[int], None] | None,
     batch_size: int,
     cancel: Cancel | None,
+    settle: Callable[[], None] = _no_settle,
 ) -> int:
     version = resources.taxonomy_version
     total = 0
@@ -314,6 +338,7 @@ def _process(
             index = WindowedDedup(DEDUP_WINDOW, seed, min_posts=DEDUP_RUN_POSTS)
         results = analyze_batch(resources, batch, cache, index)
         analysis_store.save_analyses(db, results, version)
+        settle()
         total += len(results)
         if progress:
             progress(len(results))

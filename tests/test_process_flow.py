@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import weakref
 from types import MappingProxyType
 from typing import Any
 
@@ -65,6 +66,67 @@ def test_heap_is_unfrozen_when_processing_fails(db, resources, monkeypatch) -> N
     with pytest.raises(RuntimeError):
         process_pending(db, resources)
     assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
+def _spy_saves(monkeypatch) -> list[tuple[bool, int]]:  # type: ignore[no-untyped-def]
+    """Record (collector enabled, frozen objects) at each batch's save."""
+    seen: list[tuple[bool, int]] = []
+    real = pipeline.analysis_store.save_analyses
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.analysis_store, "save_analyses", spy)
+    return seen
+
+
+def test_collection_pauses_for_the_run_and_batches_settle(db, resources, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    post_store.save_batch(db, _posts())
+    seen = _spy_saves(monkeypatch)
+    assert gc.isenabled()
+    assert process_pending(db, resources, batch_size=1) == 3
+    assert [enabled for enabled, _ in seen] == [False, False, False]
+    # What each batch left alive (memo entries, the dedup window) is frozen before the next.
+    frozen = [count for _, count in seen]
+    assert frozen[0] > 0 and frozen == sorted(frozen) and frozen[-1] > frozen[0]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_callers_disabled_collector_stays_disabled(db, resources, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    post_store.save_batch(db, _posts())
+    seen = _spy_saves(monkeypatch)
+    gc.disable()
+    try:
+        assert process_pending(db, resources, batch_size=1) == 3
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    # Nothing was frozen: the caller chose to run without the collector.
+    assert seen == [(False, 0)] * 3
+    assert gc.get_freeze_count() == 0
+
+
+def test_cycles_made_during_a_run_are_collected_afterwards(db, resources, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    post_store.save_batch(db, _posts())
+    refs: list[weakref.ref[Any]] = []
+    real = pipeline.analysis_store.save_analyses
+
+    class Node:
+        other: Any = None
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # garbage once dropped, but only the collector frees it
+        refs.append(weakref.ref(a))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.analysis_store, "save_analyses", spy)
+    assert process_pending(db, resources, batch_size=1) == 3
+    assert len(refs) == 3
+    gc.collect()
+    assert all(ref() is None for ref in refs)
 
 
 # --------------------------------------------------------------- row building
