@@ -244,3 +244,17 @@ def m004_write_speed(db: sqlite_utils.Database) -> None:
     """
     db.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('automerge', 8)")
     db.execute("DROP INDEX IF EXISTS analysis_version")
+
+
+@MIGRATIONS()
+def m005_drop_tag_code_indexes(db: sqlite_utils.Database) -> None:
+    """Drop the topic and kecamatan indexes of the tag tables: no query searches them.
+
+    Every query reaches ``post_topics`` and ``post_places`` by ``post_id`` (their primary
+    key) or scans them whole; the planner used the indexes only as narrower copies for
+    full scans. Without them processing writes ~3.5 us less per post (20,000-post bench),
+    and the per-kecamatan daily aggregate of ``prune`` runs ~2.5x faster (it scans
+    ``post_places`` in ``post_id`` order, so its joins read ``posts`` in order).
+    """
+    db.execute("DROP INDEX IF EXISTS post_topics_code")
+    db.execute("DROP INDEX IF EXISTS post_places_kecamatan")
