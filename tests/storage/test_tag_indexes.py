@@ -31,8 +31,10 @@ def _store(db, posts: list[tuple[int, Analysis]]) -> None:  # type: ignore[no-un
     post_store.save_batch(
         db,
         [
-            Post("s", "x", f"e{i}", f"teks {i}", published_at=_START + timedelta(hours=hour))
+            # fetched_at fixed: the two databases are built in different seconds.
+            Post("s", "x", f"e{i}", f"teks {i}", published_at=at, fetched_at=at)
             for i, (hour, _a) in enumerate(posts)
+            for at in (_START + timedelta(hours=hour),)
         ],
     )
     analysis_store.save_analyses(db, [(i + 1, a, None) for i, (_hour, a) in enumerate(posts)], "v1")
