@@ -1,4 +1,4 @@
-"""m005: the topic and kecamatan indexes of the tag tables go; every tag query still agrees."""
+"""m005/m006: the code indexes of the tag tables go; every tag query still agrees."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from storage.db import open_db
 _DROPPED = {
     "post_topics_code": "CREATE INDEX post_topics_code ON post_topics (topic)",
     "post_places_kecamatan": "CREATE INDEX post_places_kecamatan ON post_places (kecamatan)",
+    "post_departments_code": "CREATE INDEX post_departments_code ON post_departments (department)",
 }
 _START = datetime(2026, 11, 20, tzinfo=UTC)
 
@@ -40,26 +41,34 @@ def _store(db, posts: list[tuple[int, Analysis]]) -> None:  # type: ignore[no-un
     analysis_store.save_analyses(db, [(i + 1, a, None) for i, (_hour, a) in enumerate(posts)], "v1")
 
 
-def _analysis(topics: tuple[str, ...], places: tuple[str, ...], desa: tuple[str, ...]) -> Analysis:
+def _analysis(
+    topics: tuple[str, ...],
+    places: tuple[str, ...],
+    desa: tuple[str, ...],
+    departments: tuple[str, ...] = ("dpupr",),
+) -> Analysis:
     return Analysis(
-        relevant=bool(len(topics) % 2 == 0), relevance=0.5, departments=("dpupr",), topics=topics,
+        relevant=bool(len(topics) % 2 == 0), relevance=0.5, departments=departments, topics=topics,
         kecamatan=places, desa=desa, aspirasi="keluhan" if places else "informasi",
         matched={"topics": {t: [t] for t in topics}, "kecamatan": {k: [k.lower()] for k in places}},
     )  # fmt: skip
 
 
-def test_migration_drops_only_the_two_indexes_and_keeps_the_rows(db_path: Path) -> None:
+def test_migrations_drop_only_the_code_indexes_and_keep_the_rows(db_path: Path) -> None:
     db = open_db(db_path)
     _store(db, [(1, _analysis(("banjir", "jalan"), ("Cibinong", "Ciseeng"), ("Cibinong/Tengah",)))])
     # Roll the database back to how m001-m004 left it, then open it again.
     for sql in _DROPPED.values():
         db.execute(sql)
-    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_drop_tag_code_indexes'")
+    db.execute(
+        "DELETE FROM _sqlite_migrations WHERE name IN "
+        "('m005_drop_tag_code_indexes', 'm006_drop_department_code_index')"
+    )
     db.close()
     db = open_db(db_path)
     indexes = _indexes(db)
     assert not indexes & set(_DROPPED)
-    assert {"post_departments_code", "posts_time", "posts_url", "posts_dup_of"} <= indexes
+    assert {"posts_time", "posts_url", "posts_dup_of"} <= indexes
     assert db.execute("SELECT topic FROM post_topics ORDER BY 1").fetchall() == [
         ("banjir",),
         ("jalan",),
@@ -76,10 +85,10 @@ def test_migration_drops_only_the_two_indexes_and_keeps_the_rows(db_path: Path) 
     db.close()
 
 
-def test_a_fresh_database_has_no_topic_or_kecamatan_index(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_fresh_database_has_no_tag_code_index(db) -> None:  # type: ignore[no-untyped-def]
     assert not _indexes(db) & set(_DROPPED)
     names = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert "m005_drop_tag_code_indexes" in names
+    assert {"m005_drop_tag_code_indexes", "m006_drop_department_code_index"} <= set(names)
 
 
 def _answers(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -93,21 +102,26 @@ def _answers(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         )
         out[f"live:{kind}"] = maintenance.daily_counts(db, kind, start, end)
     out["mentions"] = list(queries.mention_rows(db, start, end, kecamatan=["Ciseeng"]))
+    out["mentions:bpbd"] = list(queries.mention_rows(db, start, end, departments=["bpbd"]))
+    out["departments"] = queries.department_daily_counts(db, start, end, 7.0)
     return out
 
 
 _TOPICS = st.lists(st.sampled_from(["banjir", "jalan", "sampah"]), unique=True, max_size=3)
 _PLACES = st.lists(st.sampled_from(["Cibinong", "Ciseeng", "Babakan"]), unique=True, max_size=2)
 _DESA = st.lists(st.sampled_from(["Cibinong/Tengah", "Cibinong/Pakansari", "Ciseeng/Putat"]), unique=True, max_size=2)  # fmt: skip
-_POSTS = st.lists(st.tuples(st.integers(0, 60), _TOPICS, _PLACES, _DESA), min_size=1, max_size=25)
+_DEPARTMENTS = st.lists(st.sampled_from(["dpupr", "bpbd", "dinkes"]), unique=True, max_size=3)
+_POSTS = st.lists(
+    st.tuples(st.integers(0, 60), _TOPICS, _PLACES, _DESA, _DEPARTMENTS), min_size=1, max_size=25
+)
 
 
 @given(_POSTS)
 @settings(max_examples=20, deadline=None)
 def test_tag_queries_and_prune_agree_with_and_without_the_indexes(
-    posts: list[tuple[int, list[str], list[str], list[str]]],
+    posts: list[tuple[int, list[str], list[str], list[str], list[str]]],
 ) -> None:
-    rows = [(h, _analysis(tuple(t), tuple(k), tuple(d))) for h, t, k, d in posts]
+    rows = [(h, _analysis(tuple(t), tuple(k), tuple(d), tuple(p))) for h, t, k, d, p in posts]
     results = []
     for with_indexes in (False, True):
         with tempfile.TemporaryDirectory() as tmp:
@@ -130,5 +144,5 @@ def test_tag_queries_and_prune_agree_with_and_without_the_indexes(
     assert without == with_
     # The answers are not vacuous: every post shows up in the totals.
     assert sum(r["total"] for r in without["live:kecamatan"].values()) == sum(
-        len(set(k)) for _h, _t, k, _d in posts
+        len(set(k)) for _h, _t, k, _d, _p in posts
     )
