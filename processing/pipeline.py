@@ -88,7 +88,8 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
     marks = resources.token_marks
     if len(marks) >= MARKS_SIZE:
         marks.clear()
-    stems: list[str] = []
+    n = len(tokens)
+    stems: list[str] = [""] * n  # set by index: no append, no growth
     stem_heads: list[int] = []
     exact_heads: list[int] = []
     places: list[int] = []
@@ -96,7 +97,7 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
     watched: list[int] = []
     content: list[str] = []
     bogor = False
-    for i in range(len(tokens)):
+    for i in range(n):
         token = tokens[i]
         known = marks.get(token)
         if known is None:
@@ -104,7 +105,7 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
             known = TokenMark(stem, token_mark(resources, token, stem))
             marks[token] = known
         stem = known.stem
-        stems.append(stem)
+        stems[i] = stem
         mark = known.mark
         if not mark:
             content.append(stem)  # most words: no pass looks at them
