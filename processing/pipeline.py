@@ -88,8 +88,7 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
     marks = resources.token_marks
     if len(marks) >= MARKS_SIZE:
         marks.clear()
-    n = len(tokens)
-    stems: list[str] = [""] * n  # set by index: no append, no growth
+    stems: list[str] = []
     stem_heads: list[int] = []
     exact_heads: list[int] = []
     places: list[int] = []
@@ -97,7 +96,7 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
     watched: list[int] = []
     content: list[str] = []
     bogor = False
-    for i in range(n):
+    for i in range(len(tokens)):
         token = tokens[i]
         known = marks.get(token)
         if known is None:
@@ -105,7 +104,7 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
             known = TokenMark(stem, token_mark(resources, token, stem))
             marks[token] = known
         stem = known.stem
-        stems[i] = stem
+        stems.append(stem)
         mark = known.mark
         if not mark:
             content.append(stem)  # most words: no pass looks at them
