@@ -181,6 +181,23 @@ class TokenMemo:
             self.raw[raw] = entry
         return entry
 
+    def word(
+        self,
+        word: str,
+        slang: Mapping[str, tuple[str, ...]],
+        known: Callable[[str], bool],
+        flags: set[str],
+    ) -> tuple[str, ...] | None:
+        """:meth:`words` for a piece that is one word of ASCII a-z and 0-9 (``TOKEN_RE`` finds it whole)."""
+        expanded, token_flags = self.expansion(word, slang, known)
+        if expanded is None:  # not reached: the word starts with a letter or digit
+            return (CLAUSE,)
+        if CLAUSE in expanded:
+            return None
+        if token_flags:
+            flags |= token_flags
+        return expanded
+
     def words(
         self,
         lowered: str,
@@ -194,10 +211,11 @@ class TokenMemo:
         clause token itself (only a custom slang lexicon gives one, and it must
         not collapse like punctuation): the caller goes token by token then.
         """
-        words: list[str] = []
         # The usual piece is one word of a-z and 0-9: ``TOKEN_RE`` finds it whole.
-        plain = lowered.isascii() and lowered.isalnum() and lowered.islower()
-        for raw in [lowered] if plain else TOKEN_RE.findall(lowered):
+        if lowered.isalnum() and lowered.isascii() and lowered.islower():
+            return self.word(lowered, slang, known, flags)
+        words: list[str] = []
+        for raw in TOKEN_RE.findall(lowered):
             expanded, token_flags = self.expansion(raw, slang, known)
             if expanded is None:
                 if not words or words[-1] != CLAUSE:

@@ -139,19 +139,32 @@ def normalize(
         memo = TokenMemo()
     # ASCII text is already NFKC, with no invisible characters and no emoji.
     ascii_only = text.isascii()
+    # Whether the invisible characters are out (ASCII text has none).
+    visible = ascii_only
     if not ascii_only:
         text = unicodedata.normalize("NFKC", text)
-        text = _INVISIBLE.sub("", text)
+        # Dropping them changes no space, so the piece path drops them per piece, on
+        # a memo miss (a regex pass over the whole text costs ~16k instructions). Only
+        # a possible retweet prefix needs them out of the whole text first: it is
+        # ruled out when the head (up to 4 characters after leading whitespace,
+        # which holds no invisible character) has none and reads no prefix.
+        if "@" in text and (
+            _may_be_retweet(text) or _INVISIBLE.search(text.lstrip()[:4]) is not None
+        ):
+            text = _INVISIBLE.sub("", text)
+            visible = True
     if "@" not in text or not _may_be_retweet(text):
-        by_piece = _normalize_pieces(text, slang, known, segment, memo)
+        by_piece = _normalize_pieces(text, slang, known, segment, memo, visible)
         if by_piece is not None:
             return by_piece
     else:
         rest = _after_retweet_prefix(text)
         if rest is not None:
-            by_piece = _normalize_pieces(rest, slang, known, segment, memo)
+            by_piece = _normalize_pieces(rest, slang, known, segment, memo, True)
             if by_piece is not None:
                 return by_piece
+    if not visible:
+        text = _INVISIBLE.sub("", text)
     # Each entity kind is found and cut out in one pass (helpers below).
     text, urls = cut_urls(text)
     mentions: tuple[str, ...] = ()
@@ -241,6 +254,16 @@ def _piece(
     what they give over the whole text (the retweet prefix, which spans a space,
     is ruled out by the caller).
     """
+    if chunk.isalpha() and chunk.isascii():
+        # Most new pieces are a word of ASCII letters: none of the cuts finds
+        # anything in one (no URL, handle, tag, emoji, dot or digit).
+        word_flags: set[str] = set()
+        word = memo.word(chunk.lower(), slang, known, word_flags)
+        if word is None:
+            return None
+        return _Piece(
+            word, (), (), (), (), (), (), frozenset(word_flags) if word_flags else _NO_FLAGS, False
+        )
     text, urls = cut_urls(chunk)
     text, handles, mention_words = cut_mentions(text, segment)
     text, raw_tags = cut_hashtags(text, segment)
@@ -268,10 +291,13 @@ def _normalize_pieces(
     known: Callable[[str], bool],
     segment: Callable[[str], list[str]],
     memo: TokenMemo,
+    visible: bool,
 ) -> Normalized | None:
     """``normalize`` for text without a retweet prefix, a memoized piece at a time.
 
-    ``text`` is already NFKC-normalized, without invisible characters.
+    ``text`` is already NFKC-normalized; ``visible``: without invisible characters.
+    Otherwise a piece is looked up as it is and read without them (dropping them
+    changes no space, and a piece of visible text reads the same).
 
     Most pieces are plain words: one dict lookup each. The others (entities,
     numbers, flags) are looked up and merged as they come. None when a piece
@@ -302,7 +328,10 @@ def _normalize_pieces(
                     plain.clear()
             piece: _Piece | None = pieces.get(chunk)  # typed: native attribute reads
             if piece is None:
-                piece = _piece(chunk, slang, known, segment, memo)
+                if visible or chunk.isascii():
+                    piece = _piece(chunk, slang, known, segment, memo)
+                else:
+                    piece = _piece(_INVISIBLE.sub("", chunk), slang, known, segment, memo)
                 if piece is None:
                     return None
                 if len(chunk) <= MAX_CHUNK:

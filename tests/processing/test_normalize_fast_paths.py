@@ -239,6 +239,13 @@ def test_clause_runs_collapse(resources, text: str) -> None:  # type: ignore[no-
         "RT@a: jalan",
         "halo RT @a: jalan",
         "#RT @a: jalan",
+        "\u200bRT @a: jalan",
+        " \u200b RT @a: 😡 jalan",
+        "R\u200bT @a: 😡 jalan",
+        "\ufeffhttp://x.co RT @a: é",
+        "RT\u00ad @a: é",
+        "😡 @a ja\u200blan rusak\u200b",
+        "\u200b😡 @a: RT @b: jalan",
     ],
 )
 def test_retweet_prefix_edge_cases(resources, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -258,3 +265,48 @@ def test_retweet_gate_assumptions_hold_for_every_code_point() -> None:
         if code > 127 and not char.isascii():
             lowered = char.lower()
             assert "w" not in lowered and "." not in lowered, hex(code)
+
+
+INVISIBLE_CHARS = "\u200b\u200d\u200f\u202a\u202e\u2060\u2064\ufeff\ufe0e\ufe0f\u00ad"
+
+
+@st.composite
+def with_invisible(draw: st.DrawFn, text: str) -> str:
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(INVISIBLE_CHARS)) + text[at:]
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(st.sampled_from(["", " ", "😡 "]), RETWEET_STARTS, texts()).flatmap(
+    lambda parts: with_invisible("".join(parts))
+))  # fmt: skip
+def test_invisible_characters_are_dropped_per_piece_as_in_the_whole_text(
+    resources, text: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Non-ASCII text keeps its invisible characters until a piece misses the memo."""
+    expected = reference_normalize(text, resources)
+    assert resources.normalize(text) == expected
+    assert resources.normalize(text) == expected  # from the piece memos
+    assert resources.normalize(INVISIBLE.sub("", text)) == expected
+
+
+def test_no_invisible_character_is_a_space_or_starts_an_entity() -> None:
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if INVISIBLE.fullmatch(char):
+            assert not char.isspace() and char not in "@#", hex(code)
+            assert unicodedata.normalize("NFKC", char) == char, hex(code)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abehjkmnrsuy0129", min_size=1, max_size=12))
+def test_one_word_memo_path_equals_the_token_path(resources, word: str) -> None:  # type: ignore[no-untyped-def]
+    flags: set[str] = set()
+    got = TokenMemo().word(word, resources.slang, resources.known, flags)
+    expected_flags: set[str] = set()
+    expected = _reference_expand(ORIGINAL_TOKEN_RE.findall(word), resources, expected_flags)
+    assert got == tuple(expected) and flags == expected_flags
