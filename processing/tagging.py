@@ -156,16 +156,21 @@ def tag(
     stem_seq = tuple(stems)
     token_seq = tuple(tokens) if tokens is not None else None
     excluded: dict[str, list[tuple[int, int]]] = {}
-    excluded_topics: set[str] = set()
+    excluded_topics: set[str] | None = None  # made on the first topic exclusion (rare)
     for start, term in [*hits, *context] if context else hits:
         kind = term.kind
         if kind == "exclude":
-            excluded.setdefault(term.department, []).append((start, start + len(term.stems)))
+            spans = excluded.get(term.department)
+            if spans is None:
+                spans = excluded[term.department] = []
+            spans.append((start, start + len(term.stems)))
         elif kind == "topic_exclude" and term.topic:
+            if excluded_topics is None:
+                excluded_topics = set()
             excluded_topics.add(term.topic)
     # Where each term's text starts: only needed for topics with ``requires`` (rare).
     where: dict[str, list[int]] | None = None
-    requires = index.topic_requires
+    requires = index.requires
     # Hits come by start, so every counted span starts at or before the current hit,
     # which lies inside one exactly when the span reaches its end. So two numbers
     # stand for all counted spans: the furthest end (any department, and where the
@@ -176,6 +181,10 @@ def tag(
     tally: dict[str, _Tally] = {}
     topic_terms: dict[str, list[str]] = {}
     fallback: list[Term] = []
+    # Whether the word before ``simile_at`` is a comparison ("seperti"): hits come by
+    # start, several at one start, so it is looked up once per start.
+    simile_at = 0
+    simile = False
     for start, term in hits:
         kind = term.kind
         department = term.department
@@ -185,24 +194,26 @@ def tag(
         ):  # fmt: skip
             fallback.append(term)
             continue
-        if start and (
-            stem_seq[start - 1] in SIMILE or (token_seq and token_seq[start - 1] in SIMILE)
-        ):
+        if start != simile_at:
+            simile_at = start
+            simile = stem_seq[start - 1] in SIMILE or (
+                token_seq is not None and len(token_seq) > 0 and token_seq[start - 1] in SIMILE
+            )
+        if simile:
             continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
         size = len(term.stems)
         end = start + size
         if reach > end or (reach == end and reach_start < start):
             continue  # inside a longer counted phrase: "lampu jalan" (dishub) leaves no "jalan" for pupr
         topic = term.topic if kind == "topic" else None
+        needed: frozenset[str] | None = None
         if topic:
-            if topic in excluded_topics:
+            if excluded_topics is not None and topic in excluded_topics:
                 continue
             needed = requires.get(topic)
             if needed:
                 if where is None:
-                    where = {}
-                    for i, hit in (*hits, *context):
-                        where.setdefault(hit.text, []).append(i)
+                    where = _starts(hits, context)
                 if not _near(start, end, needed, where):
                     continue
             weight = TOPIC_WEIGHT
@@ -247,11 +258,8 @@ def tag(
             for cue in cues:
                 if cue not in names:
                     names.append(cue)
-    # Specific departments first, then by score, then by name.
-    ranked = [
-        (d in GENERAL_DEPARTMENTS, -e.score, d) for d, e in tally.items() if e.score >= THRESHOLD
-    ]
-    if not ranked and fallback:
+    chosen = _ranked(tally)
+    if not chosen and fallback:
         for term in fallback:
             entry = tally.get(term.department)
             if entry is None:
@@ -259,15 +267,9 @@ def tag(
             entry.score += ALIAS_WEIGHT
             if term.text not in entry.names:
                 entry.names.append(term.text)
-        ranked = [
-            (d in GENERAL_DEPARTMENTS, -e.score, d)
-            for d, e in tally.items()
-            if e.score >= THRESHOLD
-        ]
-    if not ranked:
+        chosen = _ranked(tally)
+    if not chosen:
         return _EMPTY
-    ranked.sort()
-    chosen = [d for _, _, d in ranked]
     department_terms: dict[str, tuple[str, ...]] = {}
     chosen_scores: dict[str, float] = {}
     for d in chosen:
@@ -276,14 +278,20 @@ def tag(
         chosen_scores[d] = entry.score
     if not topic_terms:
         return Tags(tuple(chosen), (), department_terms, {}, {}, chosen_scores)
-    topic_department = index.topic_department
+    topic_department = index.topic_dept
     kept_topics: dict[str, tuple[str, ...]] = {}
+    topics: list[str] = []
+    sizes: list[int] = []
     for t, cues in topic_terms.items():
-        if topic_department[t] in chosen:
+        if _holds(chosen, topic_department[t]):
             kept_topics[t] = tuple(cues)
-    topics = list(kept_topics)
-    if len(topics) > 1:  # most cues first, then by name
-        topics = [t for _, t in sorted([(-len(v), t) for t, v in kept_topics.items()])]
+            # Most cues first, then by name: an insertion sort (a topic or two).
+            k = len(topics)
+            size = len(cues)
+            while k > 0 and (sizes[k - 1] < size or (sizes[k - 1] == size and t < topics[k - 1])):
+                k -= 1
+            topics.insert(k, t)
+            sizes.insert(k, size)
     topic_departments: dict[str, str] = {}
     for t in topics:
         topic_departments[t] = topic_department[t]
@@ -295,6 +303,59 @@ def tag(
         topic_departments,
         chosen_scores,
     )
+
+
+def _ranked(tally: dict[str, _Tally]) -> list[str]:
+    """The departments scoring at least ``THRESHOLD``, in order.
+
+    Specific departments first, then by score, then by name: an insertion sort (a
+    post scores a few departments).
+    """
+    chosen: list[str] = []
+    general: list[bool] = []
+    scores: list[float] = []
+    for d, entry in tally.items():
+        score = entry.score
+        if score < THRESHOLD:
+            continue
+        g = d in GENERAL_DEPARTMENTS
+        k = len(chosen)
+        while k > 0 and _before(g, score, d, general[k - 1], scores[k - 1], chosen[k - 1]):
+            k -= 1
+        chosen.insert(k, d)
+        general.insert(k, g)
+        scores.insert(k, score)
+    return chosen
+
+
+def _before(g: bool, score: float, d: str, g2: bool, score2: float, d2: str) -> bool:
+    """``(g, -score, d) < (g2, -score2, d2)``, natively."""
+    if g != g2:
+        return g2
+    if score != score2:
+        return score > score2
+    return d < d2
+
+
+def _holds(values: list[str], value: str) -> bool:
+    """``value in values`` as a native loop (a generic call otherwise)."""
+    for v in values:  # noqa: SIM110
+        if v == value:
+            return True
+    return False
+
+
+def _starts(hits: list[tuple[int, Term]], context: list[tuple[int, Term]]) -> dict[str, list[int]]:
+    """Where each hit's term text starts, in hit order."""
+    where: dict[str, list[int]] = {}
+    for hit_list in (hits, context):
+        for i, term in hit_list:
+            starts = where.get(term.text)
+            if starts is None:
+                where[term.text] = [i]
+            else:
+                starts.append(i)
+    return where
 
 
 class _Tally:
@@ -316,10 +377,16 @@ def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bo
     return False
 
 
-def _near(start: int, end: int, needed: Iterable[str], where: Mapping[str, list[int]]) -> bool:
+def _near(start: int, end: int, needed: Iterable[str], where: dict[str, list[int]]) -> bool:
     """Whether one of the ``needed`` terms starts within the window around a keyword."""
     low, high = start - REQUIRES_WINDOW, end + REQUIRES_WINDOW
-    return any(low <= i <= high for text in needed for i in where.get(text, ()))
+    for text in needed:
+        starts = where.get(text)
+        if starts is not None:
+            for i in starts:
+                if low <= i <= high:
+                    return True
+    return False
 
 
 def compile_terms(
