@@ -216,6 +216,10 @@ def classify(
     toks = tuple(tokens)  # typed: native indexing and slicing
     social = not is_news
     negated: set[int] = set()
+    # ``negated`` in ascending order, kept as positions are added (each negation adds a
+    # run after itself, and negations come in order); ``sorted`` only if one was not.
+    negated_order: list[int] = []
+    unordered = False
     n = len(toks)
     if spots is None:
         # One pass finds every position a rule below looks at.
@@ -243,7 +247,11 @@ def classify(
             for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
                 if toks[j] in BOUNDARIES:
                     break  # negation ends with the clause
-                negated.add(j)
+                if j not in negated:
+                    negated.add(j)
+                    if negated_order and j < negated_order[-1]:
+                        unordered = True
+                    negated_order.append(j)
         # Negation reaches forward only: whether ``i`` is negated is known here.
         value = role.polarity
         if value:
@@ -315,7 +323,7 @@ def classify(
             continue
         else:
             requests.append(phrase)
-    for i in sorted(negated) if negated else ():
+    for i in sorted(negated) if unordered else negated_order:
         token = toks[i]
         if token in lexicon.unmet and (neutral is None or i not in neutral):
             cue = f"{toks[i - 1] if i else ''} {token}".strip()

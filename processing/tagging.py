@@ -21,7 +21,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from processing.terms import Term, TermIndex, find_spans, match, match_spans, term_rank
+from processing.terms import (
+    KIND_PRIORITY,
+    Term,
+    TermIndex,
+    find_spans,
+    match,
+    match_spans,
+    term_rank,
+)
 
 __all__ = ["Tags", "Term", "TermIndex", "compile_terms", "match", "match_spans", "tag"]
 
@@ -116,23 +124,28 @@ def _tag_hits(
 def _merge(first: list[tuple[int, Term]], second: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
     """Merge two lists, each in ``_hit_order``, into one (ties: ``first`` first).
 
-    The same as a stable sort of ``first + second`` by ``_hit_order``.
+    The same as a stable sort of ``first + second`` by ``_hit_order``. ``second`` is
+    short (a post's few exact hits): each is inserted into a copy of ``first``.
     """
-    merged: list[tuple[int, Term]] = []
-    i = j = 0
-    n, m = len(first), len(second)
-    while i < n and j < m:
-        a = first[i]
-        b = second[j]
-        if b[0] < a[0] or (b[0] == a[0] and term_rank(b[1]) < term_rank(a[1])):
-            merged.append(b)
-            j += 1
-        else:
-            merged.append(a)
-            i += 1
-    merged += first[i:]
-    merged += second[j:]
+    merged = first[:]
+    p = 0
+    for hit in second:
+        n = len(merged)
+        while p < n and not _precedes(hit, merged[p]):
+            p += 1
+        merged.insert(p, hit)
+        p += 1
     return merged
+
+
+def _precedes(a: tuple[int, Term], b: tuple[int, Term]) -> bool:
+    """``_hit_order(a) < _hit_order(b)``, without building the keys."""
+    if a[0] != b[0]:
+        return a[0] < b[0]
+    size, other = len(a[1].stems), len(b[1].stems)
+    if size != other:
+        return size > other
+    return KIND_PRIORITY.get(a[1].kind, 3) < KIND_PRIORITY.get(b[1].kind, 3)
 
 
 def tag(
@@ -177,8 +190,9 @@ def tag(
     # first span reaching it starts) and, per department, its furthest end.
     reach = -1  # furthest end of a counted phrase, any department
     reach_start = -1  # the start of the first counted span ending at ``reach``
-    # Department -> its score, terms and furthest counted end, in order of first score.
-    tally: dict[str, _Tally] = {}
+    # Each department's score, terms and furthest counted end, in order of first score
+    # (a list: a post scores a few departments, found by a native scan).
+    tally: list[_Tally] = []
     topic_terms: dict[str, list[str]] = {}
     fallback: list[Term] = []
     # Whether the word before ``simile_at`` is a comparison ("seperti"): hits come by
@@ -238,9 +252,10 @@ def tag(
                 for cue in sorted(needed.intersection(where or ())):
                     if cue not in cues:
                         cues.append(cue)
-        entry = tally.get(department)
+        entry = _entry(tally, department)
         if entry is None:
-            entry = tally[department] = _Tally()
+            entry = _Tally(department)
+            tally.append(entry)
         elif text in entry.counted or entry.covered >= end:
             # Part of a longer phrase already counted, or the same term again.
             if text not in entry.names:
@@ -258,22 +273,25 @@ def tag(
             for cue in cues:
                 if cue not in names:
                     names.append(cue)
-    chosen = _ranked(tally)
-    if not chosen and fallback:
+    ranked = _ranked(tally)
+    if not ranked and fallback:
         for term in fallback:
-            entry = tally.get(term.department)
+            entry = _entry(tally, term.department)
             if entry is None:
-                entry = tally[term.department] = _Tally()
+                entry = _Tally(term.department)
+                tally.append(entry)
             entry.score += ALIAS_WEIGHT
             if term.text not in entry.names:
                 entry.names.append(term.text)
-        chosen = _ranked(tally)
-    if not chosen:
+        ranked = _ranked(tally)
+    if not ranked:
         return _EMPTY
+    chosen: list[str] = []
     department_terms: dict[str, tuple[str, ...]] = {}
     chosen_scores: dict[str, float] = {}
-    for d in chosen:
-        entry = tally[d]
+    for entry in ranked:
+        d = entry.department
+        chosen.append(d)
         department_terms[d] = tuple(entry.names)
         chosen_scores[d] = entry.score
     if not topic_terms:
@@ -305,36 +323,39 @@ def tag(
     )
 
 
-def _ranked(tally: dict[str, _Tally]) -> list[str]:
+def _ranked(tally: list[_Tally]) -> list[_Tally]:
     """The departments scoring at least ``THRESHOLD``, in order.
 
     Specific departments first, then by score, then by name: an insertion sort (a
     post scores a few departments).
     """
-    chosen: list[str] = []
-    general: list[bool] = []
-    scores: list[float] = []
-    for d, entry in tally.items():
-        score = entry.score
-        if score < THRESHOLD:
+    chosen: list[_Tally] = []
+    for entry in tally:
+        if entry.score < THRESHOLD:
             continue
-        g = d in GENERAL_DEPARTMENTS
-        k = len(chosen)
-        while k > 0 and _before(g, score, d, general[k - 1], scores[k - 1], chosen[k - 1]):
+        chosen.append(entry)
+        k = len(chosen) - 1
+        while k > 0 and _before(entry, chosen[k - 1]):
+            chosen[k] = chosen[k - 1]
             k -= 1
-        chosen.insert(k, d)
-        general.insert(k, g)
-        scores.insert(k, score)
+        chosen[k] = entry
     return chosen
 
 
-def _before(g: bool, score: float, d: str, g2: bool, score2: float, d2: str) -> bool:
-    """``(g, -score, d) < (g2, -score2, d2)``, natively."""
-    if g != g2:
-        return g2
-    if score != score2:
-        return score > score2
-    return d < d2
+def _before(a: _Tally, b: _Tally) -> bool:
+    """``(a.general, -a.score, a.department) < (b.general, -b.score, b.department)``."""
+    if a.general != b.general:
+        return b.general
+    if a.score != b.score:
+        return a.score > b.score
+    return a.department < b.department
+
+
+def _entry(tally: list[_Tally], department: str) -> _Tally | None:
+    for entry in tally:
+        if entry.department == department:
+            return entry
+    return None
 
 
 def _holds(values: list[str], value: str) -> bool:
@@ -361,7 +382,9 @@ def _starts(hits: list[tuple[int, Term]], context: list[tuple[int, Term]]) -> di
 class _Tally:
     """One department's running score, its terms, and what of the post it counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, department: str) -> None:
+        self.department = department
+        self.general = department in GENERAL_DEPARTMENTS
         self.score = 0.0
         self.names: list[str] = []
         # Terms already scored: a handful at most, so a list (cheaper to make than a set).

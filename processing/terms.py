@@ -30,12 +30,12 @@ class Term:
 
 
 # On the same span, the stronger kind counts.
-_PRIORITY: Final = {"alias": 0, "topic": 1, "keyword": 2}
+KIND_PRIORITY: Final = {"alias": 0, "topic": 1, "keyword": 2}
 
 
 def term_rank(term: Term) -> tuple[int, int]:
     """Order of terms at one start: longest first, then alias, topic, keyword, the rest."""
-    return -len(term.stems), _PRIORITY.get(term.kind, 3)
+    return -len(term.stems), KIND_PRIORITY.get(term.kind, 3)
 
 
 @dataclass(frozen=True, slots=True)
