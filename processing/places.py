@@ -236,6 +236,7 @@ def find_places(
         # (``index.grows`` says so without building the joined key).
         key = toks[i]
         size = 0
+        reading: Reading | None = None
         if grows and i + 1 < n and _grows_by(key, toks[i + 1], growths, prefixes):
             grown = key
             for width in range(1, min(index.max_words, n - i) + 1):
@@ -243,11 +244,14 @@ def find_places(
                     grown += toks[i + width - 1]
                     if grown not in prefixes:
                         break
-                if grown in readings:  # the keys of ``names``, in a dict
-                    key, size = grown, width
-        elif key in readings:
-            size = 1
-        if not size:
+                found = readings.get(grown)  # the keys of ``names``, in a dict
+                if found is not None:
+                    key, size, reading = grown, width, found
+        else:
+            reading = readings.get(key)
+            if reading is not None:
+                size = 1
+        if reading is None:
             continue
         surface = " ".join(toks[i : i + size]) if size > 1 else key
         before = toks[i - 1] if i else ""
@@ -262,7 +266,6 @@ def find_places(
             continue
         if before in NOT_A_PLACE_BEFORE:
             continue
-        reading = readings[key]
         if before in DESA_MARKERS:
             if reading.desa:
                 pending_desa.append((reading, surface, True))
@@ -368,10 +371,10 @@ def _strength(tokens: tuple[str, ...], i: int) -> int:
     before = tokens[i - 1] if i else ""
     if before in KECAMATAN_MARKERS:
         return 3
-    context = tokens[max(0, i - SEAT_LOOKBACK) : i]
-    if _any_in(context, _SEAT_OR_VENUE):
-        if any(t in SEAT_BEFORE for t in context):
-            return 2 if any(t in LANDMARK_BEFORE for t in context) else 0
+    low = max(0, i - SEAT_LOOKBACK)
+    if _any_in(tokens, low, i, _SEAT_OR_VENUE):
+        if _any_in(tokens, low, i, SEAT_BEFORE):
+            return 2 if _any_in(tokens, low, i, LANDMARK_BEFORE) else 0
         if before in DIRECTION_BEFORE:
             return 1
         return 2  # a venue before the name
@@ -382,10 +385,10 @@ def _strength(tokens: tuple[str, ...], i: int) -> int:
     return 3
 
 
-def _any_in(words: tuple[str, ...], wanted: frozenset[str]) -> bool:
-    """``not wanted.isdisjoint(words)`` as a native loop (a generic call otherwise)."""
-    for word in words:  # noqa: SIM110
-        if word in wanted:
+def _any_in(words: tuple[str, ...], start: int, stop: int, wanted: frozenset[str]) -> bool:
+    """``not wanted.isdisjoint(words[start:stop])`` as a native loop, with no slice."""
+    for j in range(start, stop):  # noqa: SIM110
+        if words[j] in wanted:
             return True
     return False
 
