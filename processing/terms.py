@@ -55,9 +55,7 @@ class Head:
     seconds: frozenset[str]
     sizes: tuple[int, ...]
     longer: dict[tuple[str, ...], tuple[Term, ...]]
-    follow: dict[str, tuple[tuple[tuple[str, ...], tuple[Term, ...]], ...]] = field(
-        default_factory=dict
-    )
+    follow: dict[str, tuple[tuple[tuple[str, ...], tuple[Term, ...]], ...]]
 
 
 def _heads(table: Mapping[str, tuple[Term, ...]]) -> dict[str, Head]:
