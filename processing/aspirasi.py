@@ -82,13 +82,30 @@ class AspirasiLexicon:
     news_heads: dict[str, CueHead] = field(init=False, repr=False, compare=False)
     social_heads: dict[str, CueHead] = field(init=False, repr=False, compare=False)
     watched: frozenset[str] = field(init=False, repr=False, compare=False)
+    # Each watched word's roles, read with one lookup per position (see ``WordRole``).
+    roles: dict[str, WordRole] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "news_heads", _heads(self.news_cues))
-        object.__setattr__(self, "social_heads", _heads(self.social_cues))
+        news_heads, social_heads = _heads(self.news_cues), _heads(self.social_cues)
+        object.__setattr__(self, "news_heads", news_heads)
+        object.__setattr__(self, "social_heads", social_heads)
         watched = self.negations | self.first_words | frozenset(self.polarity) | self.past_markers
         watched |= self.question_news | self.news_response | self.sarcasm
         object.__setattr__(self, "watched", watched)
+        roles = {
+            word: WordRole(
+                word in self.negations,
+                self.polarity.get(word, 0.0),
+                word in self.past_markers,
+                word in self.question_news,
+                word in self.news_response,
+                word in self.sarcasm,
+                news_heads.get(word),
+                social_heads.get(word),
+            )
+            for word in watched
+        }
+        object.__setattr__(self, "roles", roles)
 
     def with_tables(self) -> AspirasiLexicon:
         news, social, firsts = build_cue_tables(self)
@@ -116,6 +133,20 @@ class CueHead:
     single: str | None
     seconds: frozenset[str]
     sizes: tuple[int, ...]  # lengths of the longer cues, longest first
+
+
+@dataclass(frozen=True, slots=True)
+class WordRole:
+    """What ``classify`` reads off one watched word: its sets, polarity and cue heads."""
+
+    negation: bool
+    polarity: float
+    past: bool
+    question_news: bool
+    response: bool
+    sarcasm: bool
+    news_head: CueHead | None
+    social_head: CueHead | None
 
 
 def _heads(table: Mapping[tuple[str, ...], str]) -> dict[str, CueHead]:
@@ -168,51 +199,6 @@ def build_cue_tables(
     return merged[0], merged[1], firsts
 
 
-def _scan(
-    tokens: tuple[str, ...],
-    spots: list[int],
-    heads: dict[str, CueHead],
-    table: dict[tuple[str, ...], str],
-) -> tuple[list[tuple[int, str, str]], set[int]]:
-    """Longest-first cue matching: (position, kind, phrase) and the neutral positions.
-
-    ``spots`` are the positions of watched words, in order; cues start only there.
-    """
-    found: list[tuple[int, str, str]] = []
-    neutral: set[int] = set()
-    n = len(tokens)
-    last = n - 1
-    free = 0  # the first position not consumed by a cue
-    for i in spots:
-        if i < free:
-            continue
-        token = tokens[i]
-        head = heads.get(token)
-        if head is None:
-            continue
-        size = 0
-        kind: str | None = None
-        if i < last and tokens[i + 1] in head.seconds:
-            for width in head.sizes:
-                if i + width <= n:
-                    kind = table.get(tokens[i : i + width])
-                    if kind is not None:
-                        size = width
-                        break
-        if not size:
-            kind = head.single
-            if kind is None:
-                continue
-            size = 1
-        if kind == "neutral":
-            neutral.update(range(i, i + size))
-        else:
-            phrase = token if size == 1 else " ".join(tokens[i : i + size])
-            found.append((i, kind, phrase))  # type: ignore[arg-type]
-        free = i + size
-    return found, neutral
-
-
 def classify(
     tokens: Sequence[str],
     lexicon: AspirasiLexicon,
@@ -230,49 +216,87 @@ def classify(
     toks = tuple(tokens)  # typed: native indexing and slicing
     social = not is_news
     negated: set[int] = set()
+    # ``negated`` in ascending order, kept as positions are added (each negation adds a
+    # run after itself, and negations come in order); ``sorted`` only if one was not.
+    negated_order: list[int] = []
+    unordered = False
     n = len(toks)
-    negations = lexicon.negations
     if spots is None:
         # One pass finds every position a rule below looks at.
         watched = lexicon.watched
         spots = list(compress(range(n), map(watched.__contains__, toks)))
-    polarity = lexicon.polarity
     past_markers = lexicon.past_markers
-    question_news = lexicon.question_news
-    news_response = lexicon.news_response
-    sarcasm = lexicon.sarcasm
+    roles = lexicon.roles
+    table = lexicon.social_cues if social else lexicon.news_cues
     polar = 0.0  # the polarity words' sum, negated ones flipped
     any_past = False
     # Whether the post holds a news question word, a response word, a sarcasm marker.
     any_question_news = any_response = any_sarcasm = False
+    # Longest-first cue matching, in the same pass: (position, kind, phrase), and the
+    # positions that ``neutral`` cues consume. Cues start only at watched words.
+    found: list[tuple[int, str, str]] = []
+    neutral: set[int] | None = None
+    last = n - 1
+    free = 0  # the first position not consumed by a cue
     for i in spots:
         token = toks[i]
-        if token in negations:
+        role = roles.get(token)
+        if role is None:
+            continue
+        if role.negation:
             for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
                 if toks[j] in BOUNDARIES:
                     break  # negation ends with the clause
-                negated.add(j)
+                if j not in negated:
+                    negated.add(j)
+                    if negated_order and j < negated_order[-1]:
+                        unordered = True
+                    negated_order.append(j)
         # Negation reaches forward only: whether ``i`` is negated is known here.
-        value = polarity.get(token)
+        value = role.polarity
         if value:
             polar += -value if i in negated else value
-        any_past = any_past or token in past_markers
-        if token in question_news:
+        if role.past:
+            any_past = True
+        if role.question_news:
             any_question_news = True
-        if token in news_response:
+        if role.response:
             any_response = True
-        if token in sarcasm:
+        if role.sarcasm:
             any_sarcasm = True
+        if i < free:
+            continue
+        head = role.social_head if social else role.news_head
+        if head is None:
+            continue
+        size = 0
+        kind: str | None = None
+        if i < last and toks[i + 1] in head.seconds:
+            for width in head.sizes:
+                if i + width <= n:
+                    kind = table.get(toks[i : i + width])
+                    if kind is not None:
+                        size = width
+                        break
+        if not size:
+            kind = head.single
+            if kind is None:
+                continue
+            size = 1
+        if kind == "neutral":
+            if neutral is None:
+                neutral = set()
+            neutral.update(range(i, i + size))
+        else:
+            phrase = token if size == 1 else " ".join(toks[i : i + size])
+            found.append((i, kind, phrase))  # type: ignore[arg-type]
+        free = i + size
     complaints: list[str] = []
     praises: list[str] = []
     requests: list[str] = []
     voiced = False  # a news complaint voiced by people or left unresolved
     past: list[str] = []  # complaints about how things were ("yang dulu rusak")
     done: list[str] = []  # actions reported done ("udah dibersihkan")
-    if social:
-        found, neutral = _scan(toks, spots, lexicon.social_heads, lexicon.social_cues)
-    else:
-        found, neutral = _scan(toks, spots, lexicon.news_heads, lexicon.news_cues)
     for i, kind, phrase in found:
         if kind == "complaint":
             if i not in negated:  # "tidak rusak" is no complaint (nor praise)
@@ -299,9 +323,9 @@ def classify(
             continue
         else:
             requests.append(phrase)
-    for i in sorted(negated):
+    for i in sorted(negated) if unordered else negated_order:
         token = toks[i]
-        if token in lexicon.unmet and i not in neutral:
+        if token in lexicon.unmet and (neutral is None or i not in neutral):
             cue = f"{toks[i - 1] if i else ''} {token}".strip()
             voiced = voiced or _preceded(toks, i, UNRESOLVED, NEGATION_SPAN)
             if cue not in complaints:
@@ -312,7 +336,7 @@ def classify(
         # "yang dulu rusak sekarang mulus", "udah dibersihkan": praise for a fix.
         complaints = [c for c in complaints if c not in past]
         praises += done
-        if not any(r in lexicon.request for r in map(lambda r: tuple(r.split()), requests)):
+        if not _any_request(requests, lexicon.request):
             requests = []  # "cepat ditangani" next to thanks is no request
     if social:
         complaints += [e for e in emoji if e in lexicon.emoji_negative]
@@ -349,6 +373,14 @@ def classify(
     else:
         label = "informasi"
     return Verdict(label, sentiment, cues)
+
+
+def _any_request(requests: list[str], table: frozenset[tuple[str, ...]]) -> bool:
+    """Whether one of ``requests`` is a plain request cue (not a social imperative)."""
+    for phrase in requests:  # noqa: SIM110 (a native loop)
+        if tuple(phrase.split()) in table:
+            return True
+    return False
 
 
 def _preceded(tokens: tuple[str, ...], i: int, words: frozenset[str], span: int) -> bool:

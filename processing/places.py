@@ -109,10 +109,14 @@ class PlaceIndex:
     # "desa"/"kelurahan" marker or their kecamatan named in the same post.
     common: frozenset[str] = frozenset()
     readings: dict[str, Reading] = field(init=False, repr=False, compare=False)
+    # A proper prefix of some word of ``prefixes`` -> every way that word goes on:
+    # ``key + word in prefixes`` exactly when ``word in grows[key]`` (a non-empty word).
+    grows: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.prefixes:
             object.__setattr__(self, "prefixes", frozenset(_prefixes(self.names)))
+        object.__setattr__(self, "grows", _growths(self.prefixes))
         readings = {key: _reading(tuple(v)) for key, v in self.names.items()}
         object.__setattr__(self, "readings", readings)
 
@@ -144,6 +148,14 @@ class PlaceIndex:
                         bucket.append(target)
         common = frozenset(w for w in common_words if w in names)
         return cls({k: tuple(v) for k, v in names.items()}, common=common)
+
+
+def _growths(prefixes: frozenset[str]) -> dict[str, frozenset[str]]:
+    growths: dict[str, set[str]] = {}
+    for p in prefixes:
+        for j in range(1, len(p)):
+            growths.setdefault(p[:j], set()).add(p[j:])
+    return {k: frozenset(v) for k, v in growths.items()}
 
 
 def _prefixes(keys: Iterable[str]) -> set[str]:
@@ -208,32 +220,38 @@ def find_places(
     kota: list[str] = []
     pending_desa: list[tuple[Reading, str, bool]] = []
     foreign: list[str] = []
-    foreign_keys: set[str] = set()
+    foreign_keys: list[str] = []
     pinned: set[str] = set()
-    venues: set[str] = set()
+    venues: set[str] | None = None
     strength: dict[str, int] = {}  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
     unresolved = 0
     readings = index.readings
+    growths = index.grows
     grows = index.max_words > 1
     for i in spots:
         if i < free:
             continue  # inside a name already read
         # The longest name starting here, read word by word while the compact key can
-        # still begin a name. Most starts are one word that begins no longer name.
+        # still begin a name. Most starts are one word that begins no longer name
+        # (``index.grows`` says so without building the joined key).
         key = toks[i]
         size = 0
-        if grows and i + 1 < n and key + toks[i + 1] in prefixes:
+        reading: Reading | None = None
+        if grows and i + 1 < n and _grows_by(key, toks[i + 1], growths, prefixes):
             grown = key
             for width in range(1, min(index.max_words, n - i) + 1):
                 if width > 1:
                     grown += toks[i + width - 1]
                     if grown not in prefixes:
                         break
-                if grown in readings:  # the keys of ``names``, in a dict
-                    key, size = grown, width
-        elif key in readings:
-            size = 1
-        if not size:
+                found = readings.get(grown)  # the keys of ``names``, in a dict
+                if found is not None:
+                    key, size, reading = grown, width, found
+        else:
+            reading = readings.get(key)
+            if reading is not None:
+                size = 1
+        if reading is None:
             continue
         surface = " ".join(toks[i : i + size]) if size > 1 else key
         before = toks[i - 1] if i else ""
@@ -243,11 +261,11 @@ def find_places(
             after = _next_word(toks, j)
         if after in FOREIGN_CONTEXT:
             foreign.append(f"{surface} {after}")
-            foreign_keys.add(key)
+            if key not in foreign_keys:
+                foreign_keys.append(key)
             continue
         if before in NOT_A_PLACE_BEFORE:
             continue
-        reading = readings[key]
         if before in DESA_MARKERS:
             if reading.desa:
                 pending_desa.append((reading, surface, True))
@@ -255,7 +273,11 @@ def find_places(
             kota.append(surface)
         elif reading.regency_kecamatan:
             name = reading.regency_kecamatan
-            kecamatan.setdefault(name, []).append(surface)
+            surfaces = kecamatan.get(name)
+            if surfaces is None:
+                kecamatan[name] = [surface]
+            else:
+                surfaces.append(surface)
             level = _strength(toks, i)
             if strength.get(name, -1) < level:
                 strength[name] = level
@@ -264,6 +286,8 @@ def find_places(
         elif reading.desa:
             pending_desa.append((reading, surface, False))
             if before in VENUE_BEFORE:  # "Stadion Pakansari": a venue's name
+                if venues is None:
+                    venues = set()
                 venues.add(surface)
         free = j
     if not kecamatan and not pending_desa and not kota and not foreign:
@@ -288,7 +312,7 @@ def find_places(
             place = chosen[0]
             desa.append((place.kecamatan, place.desa, surface))
             kecamatan.setdefault(place.kecamatan, []).append(surface)
-            level = 2 if surface in venues else 3
+            level = 2 if venues is not None and surface in venues else 3
             strength[place.kecamatan] = max(strength.get(place.kecamatan, 0), level)
         elif reading.kota_desa and not regency and (marked or not direct_names):
             # An unmarked Kota kelurahan name in a post about a regency kecamatan is
@@ -299,7 +323,7 @@ def find_places(
             # is about the regency, but which kecamatan is left open.
             unresolved += 1
     _drop_weak(kecamatan, strength, pinned)
-    terms = {k: tuple(v) if len(v) < 2 else tuple(dict.fromkeys(v)) for k, v in kecamatan.items()}
+    terms = {k: unique(v) for k, v in kecamatan.items()}
     return PlaceHits(
         tuple(kecamatan),
         unique([f"{k}/{d}" for k, d, _ in desa]) if desa else (),
@@ -309,6 +333,16 @@ def find_places(
         unresolved,
         direct_names,
     )
+
+
+def _grows_by(
+    key: str, word: str, growths: dict[str, frozenset[str]], prefixes: frozenset[str]
+) -> bool:
+    """``key + word in prefixes``, without joining them."""
+    if not word:
+        return key in prefixes
+    ways = growths.get(key)
+    return ways is not None and word in ways
 
 
 def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
@@ -337,10 +371,10 @@ def _strength(tokens: tuple[str, ...], i: int) -> int:
     before = tokens[i - 1] if i else ""
     if before in KECAMATAN_MARKERS:
         return 3
-    context = tokens[max(0, i - SEAT_LOOKBACK) : i]
-    if _any_in(context, _SEAT_OR_VENUE):
-        if any(t in SEAT_BEFORE for t in context):
-            return 2 if any(t in LANDMARK_BEFORE for t in context) else 0
+    low = max(0, i - SEAT_LOOKBACK)
+    if _any_in(tokens, low, i, _SEAT_OR_VENUE):
+        if _any_in(tokens, low, i, SEAT_BEFORE):
+            return 2 if _any_in(tokens, low, i, LANDMARK_BEFORE) else 0
         if before in DIRECTION_BEFORE:
             return 1
         return 2  # a venue before the name
@@ -351,10 +385,10 @@ def _strength(tokens: tuple[str, ...], i: int) -> int:
     return 3
 
 
-def _any_in(words: tuple[str, ...], wanted: frozenset[str]) -> bool:
-    """``not wanted.isdisjoint(words)`` as a native loop (a generic call otherwise)."""
-    for word in words:  # noqa: SIM110
-        if word in wanted:
+def _any_in(words: tuple[str, ...], start: int, stop: int, wanted: frozenset[str]) -> bool:
+    """``not wanted.isdisjoint(words[start:stop])`` as a native loop, with no slice."""
+    for j in range(start, stop):  # noqa: SIM110
+        if words[j] in wanted:
             return True
     return False
 

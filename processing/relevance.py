@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Final
 
-from processing.terms import Term, TermIndex, unique
+from processing.terms import Term, TermIndex, phrase_at, unique
 
 REGENCY_WEIGHT: Final = 2.0
 KECAMATAN_WEIGHT: Final = 2.0
@@ -88,12 +88,11 @@ def longest_spans(
     for i in spots:
         head = heads[toks[i]]
         term: Term | None = None
-        if i < last and toks[i + 1] in head.seconds:
-            longer = head.longer
-            for size in head.sizes:
-                if i + size <= n:
-                    terms = longer.get(toks[i : i + size])
-                    if terms is not None:
+        if i < last:
+            keys = head.follow.get(toks[i + 1])
+            if keys is not None:
+                for key, terms in keys:  # longest first
+                    if phrase_at(toks, i, key):
                         term = terms[0]
                         break
         if term is None:

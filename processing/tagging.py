@@ -21,7 +21,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from processing.terms import Term, TermIndex, find_spans, match, match_spans, term_rank
+from processing.terms import (
+    KIND_PRIORITY,
+    Term,
+    TermIndex,
+    find_spans,
+    match,
+    match_spans,
+    term_rank,
+)
 
 __all__ = ["Tags", "Term", "TermIndex", "compile_terms", "match", "match_spans", "tag"]
 
@@ -116,23 +124,28 @@ def _tag_hits(
 def _merge(first: list[tuple[int, Term]], second: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
     """Merge two lists, each in ``_hit_order``, into one (ties: ``first`` first).
 
-    The same as a stable sort of ``first + second`` by ``_hit_order``.
+    The same as a stable sort of ``first + second`` by ``_hit_order``. ``second`` is
+    short (a post's few exact hits): each is inserted into a copy of ``first``.
     """
-    merged: list[tuple[int, Term]] = []
-    i = j = 0
-    n, m = len(first), len(second)
-    while i < n and j < m:
-        a = first[i]
-        b = second[j]
-        if b[0] < a[0] or (b[0] == a[0] and term_rank(b[1]) < term_rank(a[1])):
-            merged.append(b)
-            j += 1
-        else:
-            merged.append(a)
-            i += 1
-    merged += first[i:]
-    merged += second[j:]
+    merged = first[:]
+    p = 0
+    for hit in second:
+        n = len(merged)
+        while p < n and not _precedes(hit, merged[p]):
+            p += 1
+        merged.insert(p, hit)
+        p += 1
     return merged
+
+
+def _precedes(a: tuple[int, Term], b: tuple[int, Term]) -> bool:
+    """``_hit_order(a) < _hit_order(b)``, without building the keys."""
+    if a[0] != b[0]:
+        return a[0] < b[0]
+    size, other = len(a[1].stems), len(b[1].stems)
+    if size != other:
+        return size > other
+    return KIND_PRIORITY.get(a[1].kind, 3) < KIND_PRIORITY.get(b[1].kind, 3)
 
 
 def tag(
@@ -156,26 +169,36 @@ def tag(
     stem_seq = tuple(stems)
     token_seq = tuple(tokens) if tokens is not None else None
     excluded: dict[str, list[tuple[int, int]]] = {}
-    excluded_topics: set[str] = set()
+    excluded_topics: set[str] | None = None  # made on the first topic exclusion (rare)
     for start, term in [*hits, *context] if context else hits:
         kind = term.kind
         if kind == "exclude":
-            excluded.setdefault(term.department, []).append((start, start + len(term.stems)))
+            spans = excluded.get(term.department)
+            if spans is None:
+                spans = excluded[term.department] = []
+            spans.append((start, start + len(term.stems)))
         elif kind == "topic_exclude" and term.topic:
+            if excluded_topics is None:
+                excluded_topics = set()
             excluded_topics.add(term.topic)
     # Where each term's text starts: only needed for topics with ``requires`` (rare).
     where: dict[str, list[int]] | None = None
-    requires = index.topic_requires
+    requires = index.requires
     # Hits come by start, so every counted span starts at or before the current hit,
     # which lies inside one exactly when the span reaches its end. So two numbers
     # stand for all counted spans: the furthest end (any department, and where the
     # first span reaching it starts) and, per department, its furthest end.
     reach = -1  # furthest end of a counted phrase, any department
     reach_start = -1  # the start of the first counted span ending at ``reach``
-    # Department -> its score, terms and furthest counted end, in order of first score.
-    tally: dict[str, _Tally] = {}
+    # Each department's score, terms and furthest counted end, in order of first score
+    # (a list: a post scores a few departments, found by a native scan).
+    tally: list[_Tally] = []
     topic_terms: dict[str, list[str]] = {}
     fallback: list[Term] = []
+    # Whether the word before ``simile_at`` is a comparison ("seperti"): hits come by
+    # start, several at one start, so it is looked up once per start.
+    simile_at = 0
+    simile = False
     for start, term in hits:
         kind = term.kind
         department = term.department
@@ -185,24 +208,26 @@ def tag(
         ):  # fmt: skip
             fallback.append(term)
             continue
-        if start and (
-            stem_seq[start - 1] in SIMILE or (token_seq and token_seq[start - 1] in SIMILE)
-        ):
+        if start != simile_at:
+            simile_at = start
+            simile = stem_seq[start - 1] in SIMILE or (
+                token_seq is not None and len(token_seq) > 0 and token_seq[start - 1] in SIMILE
+            )
+        if simile:
             continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
         size = len(term.stems)
         end = start + size
         if reach > end or (reach == end and reach_start < start):
             continue  # inside a longer counted phrase: "lampu jalan" (dishub) leaves no "jalan" for pupr
         topic = term.topic if kind == "topic" else None
+        needed: frozenset[str] | None = None
         if topic:
-            if topic in excluded_topics:
+            if excluded_topics is not None and topic in excluded_topics:
                 continue
             needed = requires.get(topic)
             if needed:
                 if where is None:
-                    where = {}
-                    for i, hit in (*hits, *context):
-                        where.setdefault(hit.text, []).append(i)
+                    where = _starts(hits, context)
                 if not _near(start, end, needed, where):
                     continue
             weight = TOPIC_WEIGHT
@@ -227,9 +252,10 @@ def tag(
                 for cue in sorted(needed.intersection(where or ())):
                     if cue not in cues:
                         cues.append(cue)
-        entry = tally.get(department)
+        entry = _entry(tally, department)
         if entry is None:
-            entry = tally[department] = _Tally()
+            entry = _Tally(department)
+            tally.append(entry)
         elif text in entry.counted or entry.covered >= end:
             # Part of a longer phrase already counted, or the same term again.
             if text not in entry.names:
@@ -247,43 +273,43 @@ def tag(
             for cue in cues:
                 if cue not in names:
                     names.append(cue)
-    # Specific departments first, then by score, then by name.
-    ranked = [
-        (d in GENERAL_DEPARTMENTS, -e.score, d) for d, e in tally.items() if e.score >= THRESHOLD
-    ]
+    ranked = _ranked(tally)
     if not ranked and fallback:
         for term in fallback:
-            entry = tally.get(term.department)
+            entry = _entry(tally, term.department)
             if entry is None:
-                entry = tally[term.department] = _Tally()
+                entry = _Tally(term.department)
+                tally.append(entry)
             entry.score += ALIAS_WEIGHT
             if term.text not in entry.names:
                 entry.names.append(term.text)
-        ranked = [
-            (d in GENERAL_DEPARTMENTS, -e.score, d)
-            for d, e in tally.items()
-            if e.score >= THRESHOLD
-        ]
+        ranked = _ranked(tally)
     if not ranked:
         return _EMPTY
-    ranked.sort()
-    chosen = [d for _, _, d in ranked]
+    chosen: list[str] = []
     department_terms: dict[str, tuple[str, ...]] = {}
     chosen_scores: dict[str, float] = {}
-    for d in chosen:
-        entry = tally[d]
+    for entry in ranked:
+        d = entry.department
+        chosen.append(d)
         department_terms[d] = tuple(entry.names)
         chosen_scores[d] = entry.score
     if not topic_terms:
         return Tags(tuple(chosen), (), department_terms, {}, {}, chosen_scores)
-    topic_department = index.topic_department
+    topic_department = index.topic_dept
     kept_topics: dict[str, tuple[str, ...]] = {}
+    topics: list[str] = []
+    sizes: list[int] = []
     for t, cues in topic_terms.items():
-        if topic_department[t] in chosen:
+        if _holds(chosen, topic_department[t]):
             kept_topics[t] = tuple(cues)
-    topics = list(kept_topics)
-    if len(topics) > 1:  # most cues first, then by name
-        topics = [t for _, t in sorted([(-len(v), t) for t, v in kept_topics.items()])]
+            # Most cues first, then by name: an insertion sort (a topic or two).
+            k = len(topics)
+            size = len(cues)
+            while k > 0 and (sizes[k - 1] < size or (sizes[k - 1] == size and t < topics[k - 1])):
+                k -= 1
+            topics.insert(k, t)
+            sizes.insert(k, size)
     topic_departments: dict[str, str] = {}
     for t in topics:
         topic_departments[t] = topic_department[t]
@@ -297,10 +323,68 @@ def tag(
     )
 
 
+def _ranked(tally: list[_Tally]) -> list[_Tally]:
+    """The departments scoring at least ``THRESHOLD``, in order.
+
+    Specific departments first, then by score, then by name: an insertion sort (a
+    post scores a few departments).
+    """
+    chosen: list[_Tally] = []
+    for entry in tally:
+        if entry.score < THRESHOLD:
+            continue
+        chosen.append(entry)
+        k = len(chosen) - 1
+        while k > 0 and _before(entry, chosen[k - 1]):
+            chosen[k] = chosen[k - 1]
+            k -= 1
+        chosen[k] = entry
+    return chosen
+
+
+def _before(a: _Tally, b: _Tally) -> bool:
+    """``(a.general, -a.score, a.department) < (b.general, -b.score, b.department)``."""
+    if a.general != b.general:
+        return b.general
+    if a.score != b.score:
+        return a.score > b.score
+    return a.department < b.department
+
+
+def _entry(tally: list[_Tally], department: str) -> _Tally | None:
+    for entry in tally:
+        if entry.department == department:
+            return entry
+    return None
+
+
+def _holds(values: list[str], value: str) -> bool:
+    """``value in values`` as a native loop (a generic call otherwise)."""
+    for v in values:  # noqa: SIM110
+        if v == value:
+            return True
+    return False
+
+
+def _starts(hits: list[tuple[int, Term]], context: list[tuple[int, Term]]) -> dict[str, list[int]]:
+    """Where each hit's term text starts, in hit order."""
+    where: dict[str, list[int]] = {}
+    for hit_list in (hits, context):
+        for i, term in hit_list:
+            starts = where.get(term.text)
+            if starts is None:
+                where[term.text] = [i]
+            else:
+                starts.append(i)
+    return where
+
+
 class _Tally:
     """One department's running score, its terms, and what of the post it counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, department: str) -> None:
+        self.department = department
+        self.general = department in GENERAL_DEPARTMENTS
         self.score = 0.0
         self.names: list[str] = []
         # Terms already scored: a handful at most, so a list (cheaper to make than a set).
@@ -316,10 +400,16 @@ def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bo
     return False
 
 
-def _near(start: int, end: int, needed: Iterable[str], where: Mapping[str, list[int]]) -> bool:
+def _near(start: int, end: int, needed: Iterable[str], where: dict[str, list[int]]) -> bool:
     """Whether one of the ``needed`` terms starts within the window around a keyword."""
     low, high = start - REQUIRES_WINDOW, end + REQUIRES_WINDOW
-    return any(low <= i <= high for text in needed for i in where.get(text, ()))
+    for text in needed:
+        starts = where.get(text)
+        if starts is not None:
+            for i in starts:
+                if low <= i <= high:
+                    return True
+    return False
 
 
 def compile_terms(

@@ -30,12 +30,12 @@ class Term:
 
 
 # On the same span, the stronger kind counts.
-_PRIORITY: Final = {"alias": 0, "topic": 1, "keyword": 2}
+KIND_PRIORITY: Final = {"alias": 0, "topic": 1, "keyword": 2}
 
 
 def term_rank(term: Term) -> tuple[int, int]:
     """Order of terms at one start: longest first, then alias, topic, keyword, the rest."""
-    return -len(term.stems), _PRIORITY.get(term.kind, 3)
+    return -len(term.stems), KIND_PRIORITY.get(term.kind, 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +45,17 @@ class Head:
     ``single`` are the one-word terms; the longer ones are looked up by their whole
     word tuple in ``longer``, trying each length in ``sizes`` (longest first), but
     only when the next word is one of ``seconds`` (most starts are one-word hits).
+    ``follow`` holds the same longer terms by their second word: each phrase that
+    begins with this word and that one, longest first, with its terms (one dict
+    lookup, then word comparisons, instead of a tuple slice, its hash and a lookup
+    per length).
     """
 
     single: tuple[Term, ...]
     seconds: frozenset[str]
     sizes: tuple[int, ...]
     longer: dict[tuple[str, ...], tuple[Term, ...]]
+    follow: dict[str, tuple[tuple[tuple[str, ...], tuple[Term, ...]], ...]]
 
 
 def _heads(table: Mapping[str, tuple[Term, ...]]) -> dict[str, Head]:
@@ -61,13 +66,28 @@ def _heads(table: Mapping[str, tuple[Term, ...]]) -> dict[str, Head]:
         for term in ranked:
             if len(term.stems) > 1:
                 longer.setdefault(term.stems, []).append(term)
+        follow: dict[str, list[tuple[str, ...]]] = {}
+        for key in sorted(longer, key=len, reverse=True):  # stable: longest first
+            follow.setdefault(key[1], []).append(key)
         heads[first] = Head(
             single=tuple(t for t in ranked if len(t.stems) == 1),
             seconds=frozenset(k[1] for k in longer),
             sizes=tuple(sorted({len(k) for k in longer}, reverse=True)),
             longer={k: tuple(v) for k, v in longer.items()},
+            follow={w: tuple((k, tuple(longer[k])) for k in ks) for w, ks in follow.items()},
         )
     return heads
+
+
+def phrase_at(words: tuple[str, ...], i: int, key: tuple[str, ...]) -> bool:
+    """Whether ``key`` (whose first two words are ``words[i : i + 2]``) occurs at ``i``."""
+    size = len(key)
+    if i + size > len(words):
+        return False
+    for k in range(2, size):  # noqa: SIM110 (a native loop)
+        if words[i + k] != key[k]:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -86,8 +106,13 @@ class TermIndex:
     heads_exact: dict[str, Head] = field(init=False, repr=False, compare=False)
     firsts: frozenset[str] = field(init=False, repr=False, compare=False)
     firsts_exact: frozenset[str] = field(init=False, repr=False, compare=False)
+    # ``topic_department``/``topic_requires`` as dicts: native lookups from compiled code.
+    topic_dept: dict[str, str] = field(init=False, repr=False, compare=False)
+    requires: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "topic_dept", dict(self.topic_department))
+        object.__setattr__(self, "requires", dict(self.topic_requires))
         heads, exact = _heads(self.by_first), _heads(self.by_first_exact)
         object.__setattr__(self, "heads", heads)
         object.__setattr__(self, "heads_exact", exact)
@@ -145,16 +170,14 @@ def find_spans(
         # in one C-level pass.
         spots = list(compress(range(len(seq)), map(firsts.__contains__, seq)))
     words = tuple(seq)  # typed: native indexing and slicing
-    n = len(words)
-    last = n - 1
+    last = len(words) - 1
     for i in spots:
         head = heads[words[i]]
-        if i < last and words[i + 1] in head.seconds:
-            longer = head.longer
-            for size in head.sizes:
-                if i + size <= n:
-                    terms = longer.get(words[i : i + size])
-                    if terms is not None:
+        if i < last:
+            keys = head.follow.get(words[i + 1])
+            if keys is not None:
+                for key, terms in keys:
+                    if phrase_at(words, i, key):
                         for term in terms:
                             found.append((i, term))
         for term in head.single:

@@ -1,0 +1,86 @@
+"""The lookup tables derived for speed answer exactly what the plain checks answer.
+
+``PlaceIndex.grows`` stands for ``key + word in prefixes``; ``Head.follow`` for the
+tuple lookups in ``Head.longer``; ``AspirasiLexicon.roles`` for the word sets; the
+tag ranking and hit merge for sorts by their keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from processing.aspirasi import classify
+from processing.places import _grows_by
+from processing.tagging import GENERAL_DEPARTMENTS, THRESHOLD, _ranked, _Tally
+from processing.terms import phrase_at
+
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_grows_by_is_the_joined_prefix_test(resources: Any, data: st.DataObject) -> None:
+    index = resources.places
+    prefixes = sorted(index.prefixes)
+    piece = st.sampled_from(prefixes) | st.text(alphabet="abcgijnrsu", max_size=6)
+    key = data.draw(st.sampled_from(prefixes))
+    word = data.draw(piece)
+    assert _grows_by(key, word, index.grows, index.prefixes) == (key + word in index.prefixes)
+
+
+def test_follow_holds_every_longer_term_longest_first(resources: Any) -> None:
+    for heads in (resources.terms.heads, resources.terms.heads_exact, resources.relevance.heads):
+        for first, head in heads.items():
+            listed = {key: terms for ways in head.follow.values() for key, terms in ways}
+            assert listed == head.longer
+            for second, ways in head.follow.items():
+                sizes = [len(key) for key, _ in ways]
+                assert sizes == sorted(sizes, reverse=True)
+                assert all(key[:2] == (first, second) for key, _ in ways)
+
+
+@given(
+    words=st.lists(st.sampled_from(["a", "b", "c"]), max_size=8),
+    key=st.lists(st.sampled_from(["a", "b", "c"]), min_size=2, max_size=4),
+    i=st.integers(min_value=0, max_value=8),
+)
+def test_phrase_at_is_a_slice_comparison(words: list[str], key: list[str], i: int) -> None:
+    seq = tuple(words)
+    if i + 2 > len(seq) or seq[i : i + 2] != tuple(key[:2]):
+        return  # phrase_at is only asked once the first two words match
+    assert phrase_at(seq, i, tuple(key)) == (seq[i : i + len(key)] == tuple(key))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["pupr", "dinkes", "dishub", *GENERAL_DEPARTMENTS]),
+            st.sampled_from([0.0, 1.0, 2.0, 3.0, 5.0]),
+        ),
+        max_size=8,
+        unique_by=lambda pair: pair[0],
+    )
+)
+def test_ranked_is_the_sort_by_generality_score_and_name(pairs: list[tuple[str, float]]) -> None:
+    tally = []
+    for department, score in pairs:
+        entry = _Tally(department)
+        entry.score = score
+        tally.append(entry)
+    expected = sorted((d in GENERAL_DEPARTMENTS, -s, d) for d, s in pairs if s >= THRESHOLD)
+    assert [e.department for e in _ranked(tally)] == [d for _, _, d in expected]
+
+
+def test_overlapping_negations_list_each_unmet_action_once(resources: Any) -> None:
+    lexicon = resources.aspirasi
+    words = "sampah tidak belum diangkut . jalan tidak diperbaiki".split()
+    spots = [i for i, w in enumerate(words) if w in lexicon.watched]
+    verdict = classify(words, lexicon, question=False, spots=spots)
+    assert verdict == classify(words, lexicon, question=False)
+    assert verdict.aspirasi == "keluhan"
+    assert verdict.cues["keluhan"] == ("sampah", "belum diangkut", "tidak diperbaiki")
