@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from mypy_extensions import i64
+
 from pantau.models import Analysis
 from processing.dedup import (
-    MASK,
+    BAND_BITS,
+    BAND_MASK,
     MIN_TOKENS,
     DedupIndex,
-    band_keys,
     dedup_keys,
     nearest_in,
     put_entry,
+    signed_bits,
     word_size,
 )
 from processing.pipeline import analyze
@@ -102,20 +105,27 @@ class WindowedDedup:
         self._size += 1
         if not fingerprint:
             return found
-        value = fingerprint & MASK
-        bands = band_keys(fingerprint)
+        value = signed_bits(fingerprint)
         search = found is None
-        if search and size >= previous.min_tokens and previous.by_band:
-            found = previous.nearest(value, bands)
+        if search and size >= previous.min_tokens:
+            found = previous.nearest(value)
         if size >= current.min_tokens:
-            # One lookup per band both searches the current generation and indexes the post.
-            entry = (post_id, value)
-            by_band = current.by_band
-            for band in bands:
-                bucket = by_band.get(band)
-                if search and bucket is not None:
-                    found = nearest_in(bucket, value, found)
-                put_entry(by_band, band, bucket, entry)
+            # One read per band both searches the current generation and indexes the post.
+            entry = (post_id, int(value))
+            by_band = current.slots()
+            shift: i64 = 0
+            base: i64 = 0
+            while shift < 64:
+                slot = base | (value >> shift) & BAND_MASK
+                bucket = by_band[slot]
+                if bucket is None:
+                    by_band[slot] = entry  # most bands: a first entry
+                else:
+                    if search:
+                        found = nearest_in(bucket, value, found)
+                    put_entry(by_band, slot, bucket, entry)
+                shift += BAND_BITS
+                base += 0x10000
         return found
 
     def advance(self, at: str | None) -> None:
