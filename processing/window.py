@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from mypy_extensions import i64
 
@@ -27,8 +28,10 @@ from processing.dedup import (
 from processing.pipeline import analyze
 from processing.resources import Resources
 
-# (id, kind, url, title, text, published_at): ``storage.analysis.PendingPost``.
-PendingRow = tuple[int, str, str | None, str | None, str, str | None]
+# (id, kind, url, title, text, published_at): ``storage.analysis.PendingPost``. The id
+# is an int, typed Any so that compiled code passes the row's own int object along
+# (stored in the dedup index and the results) instead of unboxing and re-boxing it.
+PendingRow = tuple[Any, str, str | None, str | None, str, str | None]
 
 
 def iso_after(at: str, window: timedelta) -> str:
@@ -86,8 +89,12 @@ class WindowedDedup:
                 best = found
         return best
 
-    def check_in(self, post_id: int, fingerprint: int, keys: list[str], size: int) -> int | None:
-        """``find`` then ``add`` in one pass (bands computed once): the per-post hot path."""
+    def check_in(self, post_id: Any, fingerprint: int, keys: list[str], size: int) -> int | None:
+        """``find`` then ``add`` in one pass (bands computed once): the per-post hot path.
+
+        ``post_id`` is an int; compiled, the caller's object is stored as it is (see
+        :data:`PendingRow`).
+        """
         previous, current = self.previous, self.current
         found: int | None = None
         old = previous.by_key
@@ -95,12 +102,12 @@ class WindowedDedup:
             found = old.get(key)
             if found is not None:
                 break
-        own = current.by_key
+        own: dict[str, Any] = current.by_key
         for key in keys:
             # One lookup both finds an earlier holder of the key and indexes this post
             # (a key listed twice finds this post: not a duplicate; ids are unique).
             holder = own.setdefault(key, post_id)
-            if found is None and holder != post_id:
+            if found is None and holder is not post_id and holder != post_id:
                 found = holder
         self._size += 1
         if not fingerprint:
@@ -155,15 +162,24 @@ class WindowedDedup:
         return iso_after(at, self.window)
 
 
+CacheKey = tuple[str, str | None, str]
+
+
 class AnalysisCache:
     """Analyses of recently seen identical (kind, title, text): syndicated copies, reposts.
 
-    ``analyze`` is a pure function of these and the resources, so a hit is exact.
+    ``analyze`` is a pure function of these and the resources, so a hit is exact. When
+    full, the oldest entry goes. Keys are only added on a miss, so insertion order is
+    the order of ``_order``: a ring of the keys, its oldest at ``_oldest`` once full
+    (a dict's first key is found by skipping the slots its deletions left, which grow
+    between its resizes: ~2k instructions per eviction).
     """
 
     def __init__(self, maxsize: int = 4096) -> None:
-        self.maxsize = maxsize
-        self._items: dict[tuple[str, str | None, str], Analysis] = {}
+        self.maxsize = max(1, maxsize)
+        self._items: dict[CacheKey, Analysis] = {}
+        self._order: list[CacheKey] = []
+        self._oldest = 0
         self.hits = 0
 
     def analyze(self, resources: Resources, kind: str, title: str | None, text: str) -> Analysis:
@@ -174,8 +190,15 @@ class AnalysisCache:
             self.hits += 1
             return found
         result = analyze(resources, text, title, kind)
-        if len(items) >= self.maxsize:
-            del items[next(iter(items))]
+        order = self._order
+        if len(order) < self.maxsize:
+            order.append(key)
+        else:
+            oldest = self._oldest
+            del items[order[oldest]]
+            order[oldest] = key
+            oldest += 1
+            self._oldest = 0 if oldest == len(order) else oldest
         items[key] = result
         return result
 
