@@ -18,12 +18,12 @@ from processing.fingerprint import BITS as BITS
 from processing.fingerprint import MAX_SHINGLES as MAX_SHINGLES
 from processing.fingerprint import simhash as simhash
 
-MAX_DISTANCE = 3
-MIN_TITLE_KEY = 30
-MIN_TEXT_KEY = 16  # shorter texts ("mantap", "setuju") are independent reactions
-MIN_TOKENS = 8  # fewer words (text and title) never match by fingerprint
-BANDS = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one band
-MASK = (1 << BITS) - 1
+MAX_DISTANCE: Final = 3
+MIN_TITLE_KEY: Final = 30
+MIN_TEXT_KEY: Final = 16  # shorter texts ("mantap", "setuju") are independent reactions
+MIN_TOKENS: Final = 8  # fewer words (text and title) never match by fingerprint
+BANDS: Final = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one band
+MASK: Final = (1 << BITS) - 1
 BAND_BITS: Final = 16
 BAND_MASK: Final = 0xFFFF
 SLOTS: Final = 4 << 16  # band key k * 0x10000 + band value: one slot per (position, value)
@@ -166,9 +166,9 @@ def nearest_in(bucket: Bucket, value: i64, best: int | None) -> int | None:
     return best
 
 
-_PUBLISHER_SEPARATORS = (" - ", " | ", " – ", " — ")
-_RETWEET = re.compile(r"^\s*RT\s+@\w{1,30}:?\s*", re.IGNORECASE)
-MAX_SUFFIX_WORDS = 5
+_PUBLISHER_SEPARATORS: Final = (" - ", " | ", " – ", " — ")
+_RETWEET: Final = re.compile(r"^\s*RT\s+@\w{1,30}:?\s*", re.IGNORECASE)
+MAX_SUFFIX_WORDS: Final = 5
 
 
 def strip_publisher(title: str) -> str:
@@ -187,21 +187,23 @@ def strip_publisher(title: str) -> str:
 
 
 # Key characters are a-z and 0-9: translate() lower-cases A-Z and deletes every other byte.
-_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+_LOWER: Final = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 # The characters outside ASCII whose casefold() holds ASCII (ß -> ss, İ -> i + dot, ﬀ -> ff,
 # the Kelvin sign -> k; Unicode 14): tests check this against every code point.
-_FOLDS_TO_ASCII = re.compile(
+_FOLDS_TO_ASCII: Final = re.compile(
     "[\u00df\u0130\u0149\u017f\u01f0\u1e96-\u1e9a\u1e9e\u212a\ufb00-\ufb06]"
 )
-_NOT_KEY = bytes(c for c in range(256) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122))
+_NOT_KEY: Final = bytes(
+    c for c in range(256) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122)
+)
 
 
 _ASCII: Final = bytes(range(128))
 _ASCII_CHARS: Final = "".join(map(chr, range(128)))
 # Characters outside ASCII seen so far -> whether they drop out of a key whatever
 # surrounds them (:func:`_inert`); cleared when full.
-_inert_chars: dict[str, bool] = {}
-INERT_MEMO_SIZE = 1 << 16
+_inert_chars: Final[dict[str, bool]] = {}
+INERT_MEMO_SIZE: Final = 1 << 16
 
 
 def _inert(char: str) -> bool:
