@@ -9,19 +9,25 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Final, TypeAlias
+
+from mypy_extensions import i64
 
 # The fingerprint itself lives in processing.fingerprint (re-exported here).
 from processing.fingerprint import BITS as BITS
 from processing.fingerprint import MAX_SHINGLES as MAX_SHINGLES
 from processing.fingerprint import simhash as simhash
 
-MAX_DISTANCE = 3
-MIN_TITLE_KEY = 30
-MIN_TEXT_KEY = 16  # shorter texts ("mantap", "setuju") are independent reactions
-MIN_TOKENS = 8  # fewer words (text and title) never match by fingerprint
-BANDS = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one band
-MASK = (1 << BITS) - 1
+MAX_DISTANCE: Final = 3
+MIN_TITLE_KEY: Final = 30
+MIN_TEXT_KEY: Final = 16  # shorter texts ("mantap", "setuju") are independent reactions
+MIN_TOKENS: Final = 8  # fewer words (text and title) never match by fingerprint
+BANDS: Final = 4  # 4 x 16-bit bands: two fingerprints within 3 bits share at least one band
+MASK: Final = (1 << BITS) - 1
+BAND_BITS: Final = 16
+BAND_MASK: Final = 0xFFFF
+SLOTS: Final = 4 << 16  # band key k * 0x10000 + band value: one slot per (position, value)
+_LOW_63: Final[i64] = 0x7FFF_FFFF_FFFF_FFFF
 
 
 def distance(a: int, b: int) -> int:
@@ -29,18 +35,35 @@ def distance(a: int, b: int) -> int:
     return ((a ^ b) & MASK).bit_count()
 
 
-def band_keys(fingerprint: int) -> tuple[int, int, int, int]:
-    """The four 16-bit bands of a fingerprint, each tagged with its position (dict keys)."""
+def signed_bits(fingerprint: int) -> i64:
+    """The low 64 bits of ``fingerprint`` as a signed 64-bit int (stored fingerprints are)."""
+    try:
+        value: i64 = fingerprint  # compiled: a checked conversion, no comparison of ints
+    except (OverflowError, ValueError):  # compiled, outside the signed range
+        return _wrap(fingerprint)
+    if (value >> 63) + 1 >> 1:  # interpreted: 0 or -1 within the signed range
+        return _wrap(value)
+    return value
+
+
+def _wrap(fingerprint: int) -> i64:
     value = fingerprint & MASK
+    return value - (1 << BITS) if value >> (BITS - 1) else value
+
+
+def band_keys(fingerprint: int) -> tuple[int, int, int, int]:
+    """The four 16-bit bands of a fingerprint, each tagged with its position (slot numbers)."""
+    value = signed_bits(fingerprint)
     return (
-        value & 0xFFFF,
-        0x10000 | (value >> 16) & 0xFFFF,
-        0x20000 | (value >> 32) & 0xFFFF,
-        0x30000 | value >> 48,
+        value & BAND_MASK,
+        0x10000 | (value >> 16) & BAND_MASK,
+        0x20000 | (value >> 32) & BAND_MASK,
+        0x30000 | (value >> 48) & BAND_MASK,
     )
 
 
-# (post id, unsigned fingerprint); a band's entries: one entry, or a list of two or more.
+# (post id, fingerprint as signed 64 bits); a band's entries: one entry, or a list of two
+# or more.
 Entry: TypeAlias = tuple[int, int]
 Bucket: TypeAlias = Entry | list[Entry]
 
@@ -50,10 +73,12 @@ class DedupIndex:
     """Fingerprints and keys of posts already seen, in arrival order."""
 
     by_key: dict[str, int] = field(default_factory=dict)
-    # band key -> the (post id, unsigned fingerprint) entries with that band: one entry
-    # itself, a list from the second on (a tuple of ints leaves the cyclic garbage
-    # collector's tracking, a list never does; most bands hold one post)
-    by_band: dict[int, Bucket] = field(default_factory=dict)
+    # band slot (:func:`band_keys`) -> the (post id, signed fingerprint) entries with that
+    # band: None, one entry itself, or a list from the second on (a tuple of ints leaves
+    # the cyclic garbage collector's tracking, a list never does; most bands hold one
+    # post). Empty until the first fingerprint, then ``SLOTS`` long: indexing a list by
+    # slot number costs no hashing and no int object.
+    by_band: list[Bucket | None] = field(default_factory=list)
     min_tokens: int = MIN_TOKENS
 
     def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
@@ -61,14 +86,26 @@ class DedupIndex:
         for key in keys:
             by_key.setdefault(key, post_id)
         if fingerprint and size >= self.min_tokens:
-            self.add_bands(post_id, fingerprint & MASK, band_keys(fingerprint))
+            self.add_bands(post_id, signed_bits(fingerprint))
 
-    def add_bands(self, post_id: int, value: int, bands: tuple[int, int, int, int]) -> None:
-        """Index an unsigned fingerprint ``value`` under its ``bands``."""
+    def slots(self) -> list[Bucket | None]:
+        """``by_band``, allocated on first use."""
         by_band = self.by_band
-        entry = (post_id, value)
-        for band in bands:
-            put_entry(by_band, band, by_band.get(band), entry)
+        if not by_band:
+            by_band = self.by_band = [None] * SLOTS
+        return by_band
+
+    def add_bands(self, post_id: int, value: i64) -> None:
+        """Index a fingerprint (signed 64 bits ``value``) under its four bands."""
+        by_band = self.slots()
+        entry = (post_id, int(value))
+        shift: i64 = 0
+        base: i64 = 0
+        while shift < 64:
+            slot = base | (value >> shift) & BAND_MASK
+            put_entry(by_band, slot, by_band[slot], entry)
+            shift += BAND_BITS
+            base += 0x10000
 
     def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
         """Return the id of an earlier post this one duplicates, if any."""
@@ -79,45 +116,59 @@ class DedupIndex:
                 return found
         if not fingerprint or size < self.min_tokens:
             return None
-        return self.nearest(fingerprint & MASK, band_keys(fingerprint))
+        return self.nearest(signed_bits(fingerprint))
 
-    def nearest(self, value: int, bands: tuple[int, int, int, int]) -> int | None:
-        """The smallest id within ``MAX_DISTANCE`` bits of the unsigned ``value``, if any."""
+    def nearest(self, value: i64) -> int | None:
+        """The smallest id within ``MAX_DISTANCE`` bits of the fingerprint ``value``, if any."""
         by_band = self.by_band
         best: int | None = None
-        for band in bands:
-            bucket = by_band.get(band)
+        if not by_band:
+            return best
+        shift: i64 = 0
+        base: i64 = 0
+        while shift < 64:
+            bucket = by_band[base | (value >> shift) & BAND_MASK]
             if bucket is not None:
                 best = nearest_in(bucket, value, best)
+            shift += BAND_BITS
+            base += 0x10000
         return best
 
 
-def put_entry(by_band: dict[int, Bucket], band: int, bucket: Bucket | None, entry: Entry) -> None:
-    """Add ``entry`` to ``band``, whose bucket is ``bucket`` (None: empty so far)."""
+def put_entry(by_band: list[Bucket | None], slot: i64, bucket: Bucket | None, entry: Entry) -> None:
+    """Add ``entry`` to band ``slot``, whose bucket is ``bucket`` (None: empty so far)."""
     if bucket is None:
-        by_band[band] = entry  # a band's first entry stands alone
+        by_band[slot] = entry  # a band's first entry stands alone
     elif isinstance(bucket, list):
         bucket.append(entry)
     else:
-        by_band[band] = [bucket, entry]
+        by_band[slot] = [bucket, entry]
 
 
-def nearest_in(bucket: Bucket, value: int, best: int | None) -> int | None:
+def close(a: i64, b: i64) -> bool:
+    """Whether two signed 64-bit fingerprints are within ``MAX_DISTANCE`` bits."""
+    x = a ^ b
+    if x < 0:
+        return int(x & _LOW_63).bit_count() < MAX_DISTANCE  # the sign bit is the other one
+    return int(x).bit_count() <= MAX_DISTANCE
+
+
+def nearest_in(bucket: Bucket, value: i64, best: int | None) -> int | None:
     """``best`` or a smaller id of ``bucket`` within ``MAX_DISTANCE`` bits of ``value``."""
     if isinstance(bucket, list):
         for post_id, other in bucket:
-            if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
+            if close(value, other) and (best is None or post_id < best):
                 best = post_id
         return best
     post_id, other = bucket
-    if (value ^ other).bit_count() <= MAX_DISTANCE and (best is None or post_id < best):
+    if close(value, other) and (best is None or post_id < best):
         return post_id
     return best
 
 
-_PUBLISHER_SEPARATORS = (" - ", " | ", " – ", " — ")
-_RETWEET = re.compile(r"^\s*RT\s+@\w{1,30}:?\s*", re.IGNORECASE)
-MAX_SUFFIX_WORDS = 5
+_PUBLISHER_SEPARATORS: Final = (" - ", " | ", " – ", " — ")
+_RETWEET: Final = re.compile(r"^\s*RT\s+@\w{1,30}:?\s*", re.IGNORECASE)
+MAX_SUFFIX_WORDS: Final = 5
 
 
 def strip_publisher(title: str) -> str:
@@ -136,13 +187,43 @@ def strip_publisher(title: str) -> str:
 
 
 # Key characters are a-z and 0-9: translate() lower-cases A-Z and deletes every other byte.
-_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+_LOWER: Final = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 # The characters outside ASCII whose casefold() holds ASCII (ß -> ss, İ -> i + dot, ﬀ -> ff,
 # the Kelvin sign -> k; Unicode 14): tests check this against every code point.
-_FOLDS_TO_ASCII = re.compile(
+_FOLDS_TO_ASCII: Final = re.compile(
     "[\u00df\u0130\u0149\u017f\u01f0\u1e96-\u1e9a\u1e9e\u212a\ufb00-\ufb06]"
 )
-_NOT_KEY = bytes(c for c in range(256) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122))
+_NOT_KEY: Final = bytes(
+    c for c in range(256) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122)
+)
+
+
+_ASCII: Final = bytes(range(128))
+_ASCII_CHARS: Final = "".join(map(chr, range(128)))
+# Characters outside ASCII seen so far -> whether they drop out of a key whatever
+# surrounds them (:func:`_inert`); cleared when full.
+_inert_chars: Final[dict[str, bool]] = {}
+INERT_MEMO_SIZE: Final = 1 << 16
+
+
+def _inert(char: str) -> bool:
+    """Whether ``char`` (outside ASCII) leaves the key of any text holding it unchanged.
+
+    It must be a starter that NFKC keeps as it is, fold to nothing in ASCII, and
+    neither compose nor reorder with any ASCII neighbour. Starters never reorder, and
+    composition joins a starter only with the starter right before it, so a text whose
+    characters outside ASCII are all inert keeps its ASCII characters through NFKC and
+    case folding (compositions of inert characters among themselves stay outside ASCII).
+    """
+    if unicodedata.combining(char) or unicodedata.normalize("NFKC", char) != char:
+        return False
+    if char.casefold().encode("ascii", "ignore"):
+        return False
+    for neighbour in _ASCII_CHARS:
+        around = neighbour + char + neighbour
+        if unicodedata.normalize("NFKC", around) != around:
+            return False
+    return True
 
 
 def key_text(text: str) -> str:
@@ -152,14 +233,31 @@ def key_text(text: str) -> str:
     dropped) text; every non-ASCII character goes, invisibles included, so dropping them
     all at encoding gives the same string.
     """
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-        # Case folding works character by character; translate() lower-cases ASCII, so
-        # it only matters where a character outside ASCII folds to ASCII letters.
-        if _FOLDS_TO_ASCII.search(text) is not None:
-            text = text.casefold()
-        return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY).decode("ascii")
-    return text.encode("ascii").translate(_LOWER, _NOT_KEY).decode("ascii")
+    if text.isascii():
+        return text.encode("ascii").translate(_LOWER, _NOT_KEY).decode("ascii")
+    raw = text.encode("utf-8", "surrogatepass")
+    # Most texts outside ASCII only add emoji and punctuation that NFKC and case
+    # folding leave alone: then the key is the ASCII bytes', with no pass over the text.
+    memo = _inert_chars
+    for char in raw.translate(None, _ASCII).decode("utf-8", "surrogatepass"):
+        inert = memo.get(char)
+        if inert is None:
+            if len(memo) >= INERT_MEMO_SIZE:
+                memo.clear()
+            inert = memo[char] = _inert(char)
+        if not inert:
+            return _folded_key_text(text)
+    return raw.translate(_LOWER, _NOT_KEY).decode("ascii")
+
+
+def _folded_key_text(text: str) -> str:
+    """:func:`key_text` of a text outside ASCII, through NFKC (and case folding if needed)."""
+    text = unicodedata.normalize("NFKC", text)
+    # Case folding works character by character; translate() lower-cases ASCII, so
+    # it only matters where a character outside ASCII folds to ASCII letters.
+    if _FOLDS_TO_ASCII.search(text) is not None:
+        text = text.casefold()
+    return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY).decode("ascii")
 
 
 def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> list[str]:
@@ -176,7 +274,10 @@ def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> l
             keys.append("t:" + key)
     if text:
         head = text[:5000]
-        retweet = _RETWEET.match(head)
+        # The prefix starts with "RT" (either case: no other character matches) or
+        # with whitespace: most texts need no regex.
+        first = head[0]
+        retweet = _RETWEET.match(head) if first in "Rr" or first.isspace() else None
         body = head[retweet.end() :] if retweet else head
         key = key_text(body)
         # A retweet repeats its original whatever the length; other texts need
@@ -187,12 +288,15 @@ def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> l
 
 
 def word_size(text: str, title: str | None, cap: int) -> int:
-    """Words of ``text`` plus words of ``title``, each counted up to ``cap + 1``.
+    """Words of ``text`` plus words of ``title``, counted up to ``cap``.
 
     Exact below ``cap`` words, and at least ``cap`` otherwise: all a comparison with a
-    threshold of at most ``cap`` needs, without splitting a long text into all its words.
+    threshold of at most ``cap`` needs, without splitting a long text into all its words
+    (nor the title when the text alone has ``cap``).
     """
-    size = len(text.split(None, cap))
-    if title:
-        size += len(title.split(None, cap))
+    if cap <= 0:
+        return 0
+    size = len(text.split(None, cap - 1))
+    if title and size < cap:
+        size += len(title.split(None, cap - 1))
     return size

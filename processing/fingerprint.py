@@ -15,20 +15,20 @@ from typing import Final, final
 import numpy as np
 from mypy_extensions import i64
 
-BITS = 64
-MAX_SHINGLES = 100_000
-SHINGLE = 3  # words per shingle (the three columns of a token's row)
+BITS: Final = 64
+MAX_SHINGLES: Final = 100_000
+SHINGLE: Final = 3  # words per shingle (the three columns of a token's row)
 # Per-token hash rows kept between calls; cleared when full (bounded memory).
 TOKEN_CACHE_SIZE = 1 << 17
-_ROW = SHINGLE * BITS // 8  # bytes per token: one 64-bit value per shingle position
+_ROW: Final = SHINGLE * BITS // 8  # bytes per token: one 64-bit value per shingle position
 _BLAKE2B_ROW = hashlib.blake2b(digest_size=_ROW, person=b"pantau-simhash")
-_token_rows: dict[str, bytes] = {}
+_token_rows: Final[dict[str, bytes]] = {}
 _U64 = np.dtype(np.uint64)
 # Byte lanes of a uint64 sum without carries below 256 shingles.
-_LANE_LIMIT = 256
+_LANE_LIMIT: Final = 256
 _ONES = np.ones(_LANE_LIMIT, _U64)
 # simhash_ints: rows as signed 64-bit ints; eight byte lanes per accumulator.
-_token_words: dict[str, _Row] = {}
+_token_words: Final[dict[str, _Row]] = {}
 _UNPACK_ROW = struct.Struct("<3q").unpack
 _LANES: Final = 0x0101_0101_0101_0101
 _LANE_CHUNK: Final = 127  # votes per lane before it could reach the sign bit

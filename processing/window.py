@@ -9,23 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mypy_extensions import i64
 
 from pantau.models import Analysis
 from processing.dedup import (
-    MASK,
+    BAND_BITS,
+    BAND_MASK,
     MIN_TOKENS,
     DedupIndex,
-    band_keys,
     dedup_keys,
     nearest_in,
     put_entry,
+    signed_bits,
     word_size,
 )
 from processing.pipeline import analyze
 from processing.resources import Resources
 
-# (id, kind, url, title, text, published_at): ``storage.analysis.PendingPost``.
-PendingRow = tuple[int, str, str | None, str | None, str, str | None]
+# (id, kind, url, title, text, published_at): ``storage.analysis.PendingPost``. The id
+# is an int, typed Any so that compiled code passes the row's own int object along
+# (stored in the dedup index and the results) instead of unboxing and re-boxing it.
+PendingRow = tuple[Any, str, str | None, str | None, str, str | None]
 
 
 def iso_after(at: str, window: timedelta) -> str:
@@ -83,8 +89,12 @@ class WindowedDedup:
                 best = found
         return best
 
-    def check_in(self, post_id: int, fingerprint: int, keys: list[str], size: int) -> int | None:
-        """``find`` then ``add`` in one pass (bands computed once): the per-post hot path."""
+    def check_in(self, post_id: Any, fingerprint: int, keys: list[str], size: int) -> int | None:
+        """``find`` then ``add`` in one pass (bands computed once): the per-post hot path.
+
+        ``post_id`` is an int; compiled, the caller's object is stored as it is (see
+        :data:`PendingRow`).
+        """
         previous, current = self.previous, self.current
         found: int | None = None
         old = previous.by_key
@@ -92,30 +102,37 @@ class WindowedDedup:
             found = old.get(key)
             if found is not None:
                 break
-        own = current.by_key
+        own: dict[str, Any] = current.by_key
         for key in keys:
             # One lookup both finds an earlier holder of the key and indexes this post
             # (a key listed twice finds this post: not a duplicate; ids are unique).
             holder = own.setdefault(key, post_id)
-            if found is None and holder != post_id:
+            if found is None and holder is not post_id and holder != post_id:
                 found = holder
         self._size += 1
         if not fingerprint:
             return found
-        value = fingerprint & MASK
-        bands = band_keys(fingerprint)
+        value = signed_bits(fingerprint)
         search = found is None
-        if search and size >= previous.min_tokens and previous.by_band:
-            found = previous.nearest(value, bands)
+        if search and size >= previous.min_tokens:
+            found = previous.nearest(value)
         if size >= current.min_tokens:
-            # One lookup per band both searches the current generation and indexes the post.
-            entry = (post_id, value)
-            by_band = current.by_band
-            for band in bands:
-                bucket = by_band.get(band)
-                if search and bucket is not None:
-                    found = nearest_in(bucket, value, found)
-                put_entry(by_band, band, bucket, entry)
+            # One read per band both searches the current generation and indexes the post.
+            entry = (post_id, int(value))
+            by_band = current.slots()
+            shift: i64 = 0
+            base: i64 = 0
+            while shift < 64:
+                slot = base | (value >> shift) & BAND_MASK
+                bucket = by_band[slot]
+                if bucket is None:
+                    by_band[slot] = entry  # most bands: a first entry
+                else:
+                    if search:
+                        found = nearest_in(bucket, value, found)
+                    put_entry(by_band, slot, bucket, entry)
+                shift += BAND_BITS
+                base += 0x10000
         return found
 
     def advance(self, at: str | None) -> None:
@@ -145,15 +162,24 @@ class WindowedDedup:
         return iso_after(at, self.window)
 
 
+CacheKey = tuple[str, str | None, str]
+
+
 class AnalysisCache:
     """Analyses of recently seen identical (kind, title, text): syndicated copies, reposts.
 
-    ``analyze`` is a pure function of these and the resources, so a hit is exact.
+    ``analyze`` is a pure function of these and the resources, so a hit is exact. When
+    full, the oldest entry goes. Keys are only added on a miss, so insertion order is
+    the order of ``_order``: a ring of the keys, its oldest at ``_oldest`` once full
+    (a dict's first key is found by skipping the slots its deletions left, which grow
+    between its resizes: ~2k instructions per eviction).
     """
 
     def __init__(self, maxsize: int = 4096) -> None:
-        self.maxsize = maxsize
-        self._items: dict[tuple[str, str | None, str], Analysis] = {}
+        self.maxsize = max(1, maxsize)
+        self._items: dict[CacheKey, Analysis] = {}
+        self._order: list[CacheKey] = []
+        self._oldest = 0
         self.hits = 0
 
     def analyze(self, resources: Resources, kind: str, title: str | None, text: str) -> Analysis:
@@ -164,8 +190,15 @@ class AnalysisCache:
             self.hits += 1
             return found
         result = analyze(resources, text, title, kind)
-        if len(items) >= self.maxsize:
-            del items[next(iter(items))]
+        order = self._order
+        if len(order) < self.maxsize:
+            order.append(key)
+        else:
+            oldest = self._oldest
+            del items[order[oldest]]
+            order[oldest] = key
+            oldest += 1
+            self._oldest = 0 if oldest == len(order) else oldest
         items[key] = result
         return result
 

@@ -20,8 +20,10 @@ from processing.dedup import (
     MAX_DISTANCE,
     MIN_TOKENS,
     DedupIndex,
+    band_keys,
     dedup_keys,
     key_text,
+    signed_bits,
     strip_publisher,
     word_size,
 )
@@ -219,7 +221,7 @@ def test_check_in_gives_the_same_dup_of_as_find_then_add(
 def _copy(index: DedupIndex) -> DedupIndex:
     return DedupIndex(
         dict(index.by_key),
-        {k: list(v) if isinstance(v, list) else v for k, v in index.by_band.items()},
+        [list(v) if isinstance(v, list) else v for v in index.by_band],
         index.min_tokens,
     )
 
@@ -228,3 +230,45 @@ def test_word_size_cap_matches_the_index_threshold() -> None:
     assert DedupIndex().min_tokens == MIN_TOKENS
     assert word_size("satu dua tiga", None, MIN_TOKENS) == 3
     assert word_size(" ".join(["kata"] * 50), "judul dua", MIN_TOKENS) >= MIN_TOKENS
+
+
+# Characters outside ASCII that NFKC or case folding could tie to ASCII neighbours:
+# combining marks (after a letter, after "<"), Hangul jamo that compose, compatibility
+# forms (fullwidth, ligatures, math letters, circled digits), folding letters, emoji.
+MIXED = (
+    "aeAE<=1 \u0301\u0308\u0338\u0327\u1100\u1161\u11a8\uac00ＡＫ１ﬁ𝐀①ßİſK"
+    "😡🚧\ufe0f\u200b“”—…éÉ\u00a0"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=MIXED, max_size=40))
+def test_key_text_outside_ascii_equals_compact(text: str) -> None:
+    assert key_text(text) == compact(text)
+
+
+def test_key_text_equals_compact_next_to_every_character_of_these_blocks() -> None:
+    blocks = [
+        (0x80, 0x370),  # Latin-1, Latin extended, combining diacritics
+        (0x900, 0x980),  # Devanagari (vowel signs, nukta)
+        (0x1100, 0x1200),  # Hangul jamo
+        (0x1E00, 0x1F00),  # Latin extended additional
+        (0x2000, 0x2200),  # punctuation, super/subscripts, letterlike (Kelvin), arrows
+        (0x2460, 0x2500),  # enclosed alphanumerics
+        (0xFB00, 0xFB10),  # ligatures
+        (0xFE00, 0xFF70),  # variation selectors, small and fullwidth forms
+        (0x1D400, 0x1D440),  # mathematical letters
+        (0x1F300, 0x1F700),  # emoji
+    ]
+    for start, end in blocks:
+        for code in range(start, end):
+            char = chr(code)
+            for text in (f"Ab{char}e1{char}", f"{char}<{char}{char}Z"):
+                assert key_text(text) == compact(text), hex(code)
+
+
+@given(st.integers(-(2**70), 2**70))
+def test_signed_bits_are_the_low_64_bits(value: int) -> None:
+    low = value & ((1 << 64) - 1)
+    assert signed_bits(value) == (low - (1 << 64) if low >> 63 else low)
+    assert band_keys(value) == band_keys(low)

@@ -61,6 +61,30 @@ def test_analysis_cache_is_exact_and_bounded(resources) -> None:  # type: ignore
     assert again is not first and again == first and cache.hits == 1
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["satu", "dua", "tiga", "empat", "lima"]), max_size=30),
+    st.integers(1, 4),
+)
+def test_analysis_cache_evicts_in_insertion_order(
+    resources, words: list[str], maxsize: int
+) -> None:  # type: ignore[no-untyped-def]
+    # The reference: a dict dropping its first (oldest inserted) key when full.
+    cache, reference = AnalysisCache(maxsize=maxsize), {}
+    expected_hits = 0
+    for word in words:
+        key = ("x", None, word)
+        if key in reference:
+            expected_hits += 1
+        else:
+            if len(reference) >= maxsize:
+                del reference[next(iter(reference))]
+            reference[key] = True
+        got = cache.analyze(resources, "x", None, word)
+        assert got == analyze(resources, word, None, "x")
+        assert cache.hits == expected_hits
+
+
 TEXTS = [
     "Jalan rusak parah di Cibinong sudah tiga bulan tidak diperbaiki mohon segera",
     "Jalan rusak parah di Cibinong sudah tiga bulan tidak diperbaiki mohon segera!!",
@@ -118,9 +142,9 @@ def test_band_buckets_hold_one_entry_bare_then_a_list() -> None:
     index = DedupIndex()
     fingerprint = 0x1234_5678_9ABC_DEF0
     index.add(1, fingerprint, [], MIN_TOKENS)
-    assert all(bucket == (1, fingerprint) for bucket in index.by_band.values())
+    assert all(bucket == (1, fingerprint) for bucket in index.by_band if bucket is not None)
     index.add(2, fingerprint ^ 0b111, [], MIN_TOKENS)  # 3 bits off, low band differs
-    shapes = sorted(type(bucket).__name__ for bucket in index.by_band.values())
+    shapes = sorted(type(bucket).__name__ for bucket in index.by_band if bucket is not None)
     assert shapes == ["list", "list", "list", "tuple", "tuple"]
     assert index.find(fingerprint ^ 0b1, [], MIN_TOKENS) == 1
     # The same through the window's combined lookup-and-insert.
