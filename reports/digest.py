@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -199,7 +200,39 @@ def _group(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return list(groups.values())
 
 
-def _to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> DigestPost:
+class _Story:
+    """The light part of a story: what counts, orders and groups it (see :func:`_to_post`).
+
+    The full :class:`DigestPost` (title, excerpt, link, matched terms, ...) is built only
+    for the few stories the digest shows; on a 20,000-post day that was most of the build.
+    """
+
+    __slots__ = ("id", "aspirasi", "departments", "kecamatan", "topics", "sentiment", "score",
+                 "reach", "group")  # fmt: skip
+
+    def __init__(self, group: list[dict[str, Any]], ref: datetime) -> None:
+        row = group[0]
+        at = from_iso(row["at"])
+        if len(group) == 1:
+            reach = _reach(row["metrics"])
+            latest = at
+        else:
+            reach = sum(_reach(r["metrics"]) for r in group)
+            latest = max((from_iso(r["at"]) for r in group), default=at, key=lambda v: v or ref)
+        age = (ref - latest).total_seconds() / 3600 if latest else 24.0
+        self.id: int = row["id"]
+        self.aspirasi: str = row["aspirasi"]
+        self.departments: tuple[str, ...] = tuple(row["departments"])
+        self.kecamatan: tuple[str, ...] = tuple(row["kecamatan"])
+        self.topics: tuple[str, ...] = tuple(row["topics"])
+        self.sentiment = float(row["sentiment"])
+        self.score = round(rank_score(reach, len(group), age, row["aspirasi"]), 6)
+        self.reach = reach
+        self.group = group
+
+
+def _full(story: _Story, tz: ZoneInfo) -> DigestPost:
+    group = story.group
     row = group[0]
     at = from_iso(row["at"])
     title = " ".join((row.get("title") or "").split())
@@ -209,12 +242,8 @@ def _to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> Digest
         excerpt = ""
     else:
         excerpt = _excerpt(text)
-    reach = sum(_reach(r["metrics"]) for r in group)
-    latest = max((from_iso(r["at"]) for r in group), default=at, key=lambda v: v or ref)
-    age = (ref - latest).total_seconds() / 3600 if latest else 24.0
-    sources = tuple(dict.fromkeys(r["source"] for r in group))
     return DigestPost(
-        id=row["id"],
+        id=story.id,
         title=title[:300],
         excerpt=excerpt,
         source=row["source"],
@@ -222,25 +251,47 @@ def _to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> Digest
         author=row.get("author"),
         time_local=at.astimezone(tz).strftime("%H:%M") if at else "",
         url=safe_link(row.get("url")),
-        departments=tuple(row["departments"]),
-        kecamatan=tuple(row["kecamatan"]),
-        aspirasi=row["aspirasi"],
-        sentiment=float(row["sentiment"]),
+        departments=story.departments,
+        kecamatan=story.kecamatan,
+        aspirasi=story.aspirasi,
+        sentiment=story.sentiment,
         terms=_terms(queries.decode_json(row["matched"], {})),
         repeats=len(group),
-        reach=reach,
-        sources=sources,
-        score=round(rank_score(reach, len(group), age, row["aspirasi"]), 6),
-        topics=tuple(row["topics"]),
+        reach=story.reach,
+        sources=tuple(dict.fromkeys(r["source"] for r in group)),
+        score=story.score,
+        topics=story.topics,
     )
 
 
-def story_order(post: DigestPost) -> tuple[float, int]:
+def _to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> DigestPost:
+    """Build the full :class:`DigestPost` of one story (a group of near-duplicates)."""
+    return _full(_Story(group, ref), tz)
+
+
+class _Shown:
+    """Full posts of the stories the digest shows, built once each."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.built: dict[int, DigestPost] = {}
+
+    def __call__(self, stories: Iterable[_Story]) -> tuple[DigestPost, ...]:
+        out = []
+        for story in stories:
+            post = self.built.get(story.id)
+            if post is None:
+                post = self.built[story.id] = _full(story, self.tz)
+            out.append(post)
+        return tuple(out)
+
+
+def story_order(post: DigestPost | _Story) -> tuple[float, int]:
     """Sort key of stories: highest rank score first, then oldest id."""
     return (-post.score, post.id)
 
 
-def _sentiment(posts: list[DigestPost]) -> tuple[int, int, int]:
+def _sentiment(posts: list[_Story]) -> tuple[int, int, int]:
     neg = sum(1 for p in posts if p.sentiment < -SENTIMENT_CUT)
     pos = sum(1 for p in posts if p.sentiment > SENTIMENT_CUT)
     return (neg, len(posts) - neg - pos, pos)
@@ -269,7 +320,8 @@ def build_digest(
     rows = queries.day_posts(db, start, min(end, to_iso(ref) or end), decode_matched=False)
     relevant_rows = [r for r in rows if r["relevant"]]
     groups = _group(relevant_rows)
-    posts = [_to_post(g, tz, ref) for g in groups]
+    posts = [_Story(g, ref) for g in groups]
+    shown = _Shown(tz)
     aspirasi = Counter(p.aspirasi for p in posts)
     needs = sorted((p for p in posts if p.aspirasi in NEEDS_ANSWER), key=story_order)
 
@@ -287,7 +339,7 @@ def build_digest(
     limit = config.report.max_posts_per_department
     sections = []
     # One pass over the day's posts instead of one per department.
-    by_department: dict[str, list[DigestPost]] = {}
+    by_department: dict[str, list[_Story]] = {}
     for post in posts:
         for code in dict.fromkeys(post.departments):
             by_department.setdefault(code, []).append(post)
@@ -302,7 +354,7 @@ def build_digest(
                 name=dept.name,
                 total=len(mine),
                 complaints=sum(1 for p in mine if p.aspirasi in COMPLAINTS),
-                posts=tuple(sorted(mine, key=story_order)[:limit]),
+                posts=shown(sorted(mine, key=story_order)[:limit]),
                 topics=by_count(Counter(t for p in mine for t in p.topics))[:5],
                 aspirasi=tuple(sorted(Counter(p.aspirasi for p in mine).items(),
                                       key=lambda kv: ASPIRASI_ORDER.get(kv[0], 9))),
@@ -324,7 +376,7 @@ def build_digest(
         duplicates=len(relevant_rows) - len(posts),
         not_relevant=len(rows) - len(relevant_rows),
         aspirasi_counts={k: aspirasi.get(k, 0) for k in ASPIRASI_ORDER},
-        needs_answer=tuple(needs[:MAX_NEEDS_ANSWER]),
+        needs_answer=shown(needs[:MAX_NEEDS_ANSWER]),
         needs_answer_more=max(0, len(needs) - MAX_NEEDS_ANSWER),
         needs_by_department=_needs_by_department(needs),
         departments=tuple(sections),
@@ -332,7 +384,7 @@ def build_digest(
         kecamatan_complaints=by_count(
             Counter(k for p in posts if p.aspirasi in COMPLAINTS for k in p.kecamatan)
         ),
-        untagged=tuple(sorted((p for p in posts if not p.departments), key=story_order)[:limit]),
+        untagged=shown(sorted((p for p in posts if not p.departments), key=story_order)[:limit]),
         mean_7d=round(sum(recent) / len(recent), 1) if recent else 0.0,
         change_7d=totals.change(TREND_DAYS),
         spikes=tuple(spikes),
@@ -341,7 +393,7 @@ def build_digest(
     )
 
 
-def _needs_by_department(needs: list[DigestPost]) -> tuple[tuple[str, int, str], ...]:
+def _needs_by_department(needs: list[_Story]) -> tuple[tuple[str, int, str], ...]:
     counts: Counter[str] = Counter()
     places: dict[str, Counter[str]] = {}
     for post in needs:
