@@ -19,7 +19,7 @@ import sqlite_utils
 from collectors.urls import safe_link
 from pantau.config import Config
 from pantau.models import utcnow
-from reports.baseline import Baseline, find_spikes, trend, volume_series
+from reports.baseline import Baseline, find_spikes, trend, volume_series_many
 from reports.health import HealthReport, check_sources
 from storage import queries
 from storage.db import from_iso, to_iso
@@ -327,9 +327,10 @@ def build_digest(
 
     alerts = config.report.alerts
     history = max(alerts.baseline_days, TREND_DAYS)
-    totals = volume_series(db, tz, day, history, until=ref)[None]
-    per_dept = volume_series(db, tz, day, history, "department", until=ref)
-    per_topic = volume_series(db, tz, day, history, "topic", until=ref)
+    volumes = volume_series_many(db, tz, day, history, (None, "department", "topic"), until=ref)
+    totals = volumes[None][None]
+    per_dept = volumes["department"]
+    per_topic = volumes["topic"]
     spikes: list[Spike] = []
     checked = has_history(totals, alerts.baseline_days)
     if checked:
@@ -399,7 +400,11 @@ def _needs_by_department(needs: list[_Story]) -> tuple[tuple[str, int, str], ...
     for post in needs:
         for code in post.departments or ("",):
             counts[code] += 1
-            places.setdefault(code, Counter()).update(post.kecamatan)
+            place = places.get(code)
+            if place is None:
+                place = places[code] = Counter()
+            for kecamatan in post.kecamatan:
+                place[kecamatan] += 1
     out = []
     for code, n in by_count(counts):
         top = by_count(places[code])

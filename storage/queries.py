@@ -165,6 +165,55 @@ def daily_counts(
     return list(_rows(db, sql, params))
 
 
+def daily_counts_many(
+    db: sqlite_utils.Database,
+    start_iso: str,
+    end_iso: str,
+    offset_hours: float,
+    bys: tuple[str | None, ...],
+) -> dict[str | None, list[dict[str, Any]]]:
+    """:func:`daily_counts` for several ``by`` at once: one scan of the posts in range.
+
+    Same rows per ``by`` as :func:`daily_counts` (same order); the relevant,
+    non-duplicate posts of the range are found once and shared by every count
+    (three separate calls read the same ~300,000 posts three times).
+    """
+    shift = f"{offset_hours:+g} hours"
+    at = "coalesce(p.published_at, p.fetched_at)"
+    parts = []
+    for i, by in enumerate(bys):
+        if by is None:
+            parts.append(
+                f"SELECT {i} AS part, day, NULL AS key, count(*) AS n FROM base GROUP BY day"
+            )
+            continue
+        if by not in _TAG_TABLES:
+            raise ValueError(f"daily_counts: by must be one of {sorted(_TAG_TABLES)}, not {by!r}")
+        table, column = _TAG_TABLES[by]
+        # (post_id, department) and (post_id, topic) are primary keys: count(*) is the
+        # number of distinct posts; a post can have several kecamatan-desa rows.
+        count = "count(DISTINCT b.id)" if by == "kecamatan" else "count(*)"
+        parts.append(
+            f"SELECT {i} AS part, b.day AS day, t.{column} AS key, {count} AS n"
+            f" FROM base b JOIN {table} t ON t.post_id = b.id GROUP BY b.day, t.{column}"
+        )
+    out: dict[str | None, list[dict[str, Any]]] = {by: [] for by in bys}
+    if not parts:
+        return out
+    sql = f"""
+        WITH base AS MATERIALIZED (
+            SELECT p.id AS id, date({at}, '{shift}') AS day
+            FROM posts p JOIN analysis a ON a.post_id = p.id
+            WHERE {at} >= ? AND {at} < ? AND a.relevant = 1 AND +p.dup_of IS NULL
+        )
+        {" UNION ALL ".join(parts)}
+        ORDER BY part, day, key
+    """
+    for part, day, key, n in db.execute(sql, [start_iso, end_iso]):
+        out[bys[part]].append({"day": day, "key": key, "n": n})
+    return out
+
+
 def runs_since(db: sqlite_utils.Database, since_iso: str) -> list[dict[str, Any]]:
     """Return the collection runs started at or after ``since_iso``, oldest first."""
     return list(

@@ -130,3 +130,26 @@ def test_to_post_matches_the_old_full_post(tmp_path) -> None:  # type: ignore[no
     for group in groups:
         assert dg._to_post(group, tz, ref) == _old_to_post(group, tz, ref)
     db.close()
+
+
+def test_one_query_counts_match_the_separate_ones(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from reports.baseline import volume_series, volume_series_many
+
+    db = open_db(tmp_path / "c.db")
+    insert_items(db, history_items() + _random_day(5))
+    tz = ZoneInfo("Asia/Jakarta")
+    bys: tuple[str | None, ...] = (None, "department", "topic", "kecamatan")
+    for until in (None, NOW - timedelta(hours=20)):
+        many = volume_series_many(db, tz, DAY, 14, bys, until=until)
+        for by in bys:
+            assert many[by] == volume_series(db, tz, DAY, 14, by, until=until)
+            assert list(many[by]) == list(volume_series(db, tz, DAY, 14, by, until=until))
+        assert many["department"] and many["topic"] and many["kecamatan"]
+        assert many[None][None].today > 0 and sum(many[None][None].history) > 0
+    start, end = dg.day_bounds(DAY, tz)
+    rows = queries.daily_counts_many(db, start, end, 7.0, bys)
+    assert {by: rows[by] for by in bys} == {
+        by: queries.daily_counts(db, start, end, 7.0, by) for by in bys
+    }
+    assert queries.daily_counts_many(db, start, end, 7.0, ()) == {}
+    db.close()
