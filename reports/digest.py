@@ -152,15 +152,22 @@ def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return cut + "…"
 
 
+REACH_KEYS = frozenset(("like_count", "retweet_count", "reply_count", "quote_count", "score",
+                        "num_comments", "views", "impression_count"))  # fmt: skip
+
+
 def _reach(metrics: Any) -> int:
     if not isinstance(metrics, dict):
         return 0
-    keys = ("like_count", "retweet_count", "reply_count", "quote_count", "score", "num_comments",
-            "views", "impression_count")  # fmt: skip
     total = 0
-    for key in keys:
-        value = metrics.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+    # Over the (few) stored metrics rather than every reach key: a sum of ints, same total.
+    for key, value in metrics.items():
+        if (
+            key in REACH_KEYS
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and value > 0
+        ):
             total += int(value)
     return total
 
@@ -196,7 +203,8 @@ def _group(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         root = row["dup_of"] if row["dup_of"] is not None else row["id"]
         groups.setdefault(root, []).append(row)
     for root, members in groups.items():
-        members.sort(key=lambda r: (r["id"] != root, r["at"], r["id"]))
+        if len(members) > 1:
+            members.sort(key=lambda r: (r["id"] != root, r["at"], r["id"]))
     return list(groups.values())
 
 

@@ -12,6 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from collectors.urls import safe_link
 from reports import digest as dg
 from reports.digest import DigestPost, build_digest
@@ -153,3 +156,36 @@ def test_one_query_counts_match_the_separate_ones(tmp_path) -> None:  # type: ig
     }
     assert queries.daily_counts_many(db, start, end, 7.0, ()) == {}
     db.close()
+
+
+def _old_reach(metrics: Any) -> int:
+    if not isinstance(metrics, dict):
+        return 0
+    keys = ("like_count", "retweet_count", "reply_count", "quote_count", "score", "num_comments",
+            "views", "impression_count")  # fmt: skip
+    total = 0
+    for key in keys:
+        value = metrics.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            total += int(value)
+    return total
+
+
+@given(
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.dictionaries(
+            st.sampled_from(sorted(dg.REACH_KEYS) + ["other", "id"]),
+            st.one_of(
+                st.integers(-5, 10**12),
+                st.floats(allow_infinity=False),
+                st.booleans(),
+                st.text(max_size=3),
+                st.none(),
+            ),
+        ),  # fmt: skip
+    )
+)
+def test_reach_matches_the_old_reach(metrics: Any) -> None:
+    assert dg._reach(metrics) == _old_reach(metrics)
