@@ -6,7 +6,7 @@ from typing import Final
 
 from pantau.models import Analysis
 from processing.aspirasi import classify
-from processing.dedup import simhash
+from processing.fingerprint import Row, row_of, simhash_rows
 from processing.places import find_places
 from processing.relevance import judge
 from processing.resources import Resources, TokenMark
@@ -54,7 +54,8 @@ def token_mark(resources: Resources, token: str, stem: str) -> int:
 class TokenScan:
     """One post's stems, and where the passes of ``analyze`` look: positions, in order.
 
-    ``content`` holds the stems that count for the fingerprint; ``bogor`` whether
+    ``content`` holds the fingerprint rows of the stems that count for the
+    fingerprint (see ``processing.fingerprint.row_of``); ``bogor`` whether
     the word "bogor" occurs.
     """
 
@@ -66,7 +67,7 @@ class TokenScan:
         places: list[int],
         relevance: list[int],
         watched: list[int],
-        content: list[str],
+        content: list[Row],
         bogor: bool,
     ) -> None:
         self.stems = stems
@@ -94,23 +95,24 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
     places: list[int] = []
     relevance: list[int] = []
     watched: list[int] = []
-    content: list[str] = []
+    content: list[Row] = []
     bogor = False
     for i in range(len(tokens)):
         token = tokens[i]
         known = marks.get(token)
         if known is None:
             stem = resources.stemmer.stem(token)
-            known = TokenMark(stem, token_mark(resources, token, stem))
+            mark = token_mark(resources, token, stem)
+            known = TokenMark(stem, mark, None if mark & NOT_CONTENT else row_of(stem))
             marks[token] = known
         stem = known.stem
         stems.append(stem)
         mark = known.mark
+        row = known.row
+        if row is not None:
+            content.append(row)
         if not mark:
-            content.append(stem)  # most words: no pass looks at them
-            continue
-        if not mark & NOT_CONTENT:
-            content.append(stem)
+            continue  # most words: no pass looks at them
         if mark & STEM_HEAD:
             stem_heads.append(i)
         if mark & EXACT_HEAD:
@@ -232,5 +234,5 @@ def analyze(
         matched,
         places.desa if kecamatan else (),
         tags.topic_departments,
-        simhash(scan.content),
+        simhash_rows(scan.content),
     )

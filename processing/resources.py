@@ -13,6 +13,7 @@ import yaml
 
 from processing import lexicon
 from processing.aspirasi import AspirasiLexicon
+from processing.fingerprint import Row
 from processing.normalize import Normalized, TokenMemo, compact, normalize
 from processing.places import PlaceIndex
 from processing.relevance import build_index
@@ -25,11 +26,16 @@ SEGMENT_MEMO_SIZE = 50_000
 
 
 class TokenMark:
-    """A token's stem, and the passes of ``analyze`` that look at it (bits)."""
+    """A token's stem, the passes of ``analyze`` that look at it, and its stem's row.
 
-    def __init__(self, stem: str, mark: int) -> None:
+    ``mark`` holds bits; ``row`` is the fingerprint row of the stem, ``None`` when
+    the stem is not content (see ``processing.pipeline.scan_tokens``).
+    """
+
+    def __init__(self, stem: str, mark: int, row: Row | None) -> None:
         self.stem = stem
         self.mark = mark
+        self.row = row
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from processing import pipeline
 from processing.aspirasi import classify
+from processing.fingerprint import Row, simhash, simhash_numpy, simhash_rows
 from processing.pipeline import scan_tokens
 from processing.places import find_places
 from processing.relevance import judge, longest_spans
@@ -46,7 +47,12 @@ def test_scan_positions_give_what_each_stage_finds_alone(
     for _ in range(2):  # the second scan reads the remembered marks
         scan = scan_tokens(resources, tokens)
         assert scan.stems == stems
-        assert scan.content == [s for s in stems if s not in resources.not_content]
+        content = [s for s in stems if s not in resources.not_content]
+        assert [row.token for row in scan.content] == content
+        assert [(r.a, r.b, r.c) for r in scan.content] == [
+            (r.a, r.b, r.c) for r in map(Row, content)
+        ]
+        assert simhash_rows(scan.content) == simhash(content) == simhash_numpy(content)
         assert scan.bogor == ("bogor" in tokens)
         terms = resources.terms
         assert tag(stems, terms, tokens, scan.stem_heads, scan.exact_heads) == tag(
