@@ -19,6 +19,7 @@ from processing.places import PlaceIndex
 from processing.relevance import build_index
 from processing.stem import CachedStemmer
 from processing.tagging import TermIndex, compile_terms
+from processing.terms import Head
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
 ENGINE_VERSION = "4"
@@ -32,10 +33,23 @@ class TokenMark:
     the stem is not content (see ``processing.pipeline.scan_tokens``).
     """
 
-    def __init__(self, stem: str, mark: int, row: Row | None) -> None:
+    def __init__(
+        self,
+        stem: str,
+        mark: int,
+        row: Row | None,
+        stem_head: Head | None,
+        exact_head: Head | None,
+        relevance_head: Head | None,
+    ) -> None:
         self.stem = stem
         self.mark = mark
         self.row = row
+        # The tagging and relevance index entries the stem/token begins (no lookup
+        # per occurrence).
+        self.stem_head = stem_head
+        self.exact_head = exact_head
+        self.relevance_head = relevance_head
 
 
 @dataclass(frozen=True)

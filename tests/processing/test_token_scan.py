@@ -55,8 +55,21 @@ def test_scan_positions_give_what_each_stage_finds_alone(
         assert simhash_rows(scan.content) == simhash(content) == simhash_numpy(content)
         assert scan.bogor == ("bogor" in tokens)
         terms = resources.terms
-        assert tag(stems, terms, tokens, scan.stem_heads, scan.exact_heads) == tag(
-            stems, terms, tokens
+        alone = tag(stems, terms, tokens)
+        assert tag(stems, terms, tokens, scan.stem_heads, scan.exact_heads) == alone
+        assert scan.stem_head_list == [terms.heads[stems[i]] for i in scan.stem_heads]
+        assert scan.exact_head_list == [terms.heads_exact[tokens[i]] for i in scan.exact_heads]
+        assert (
+            tag(
+                stems,
+                terms,
+                tokens,
+                scan.stem_heads,
+                scan.exact_heads,
+                scan.stem_head_list,
+                scan.exact_head_list,
+            )
+            == alone
         )
         places = resources.places
         assert find_places(tokens, places, scan.places) == find_places(tokens, places)
@@ -65,9 +78,19 @@ def test_scan_positions_give_what_each_stage_finds_alone(
         assert find_places(title_tokens, places, title_spots) == find_places(title_tokens, places)
         index = resources.relevance
         assert longest_spans(tokens, index, scan.relevance) == longest_spans(tokens, index)
+        assert scan.relevance_head_list == [index.heads[tokens[i]] for i in scan.relevance]
+        assert longest_spans(
+            tokens, index, scan.relevance, scan.relevance_head_list
+        ) == longest_spans(tokens, index)
         kwargs: dict[str, Any] = {"kecamatan_hits": 1, "kota_place_terms": (), "departments": 1}
         assert judge(
-            tokens, title_tokens, index, spots=scan.relevance, bogor=scan.bogor, **kwargs
+            tokens,
+            title_tokens,
+            index,
+            spots=scan.relevance,
+            bogor=scan.bogor,
+            spot_heads=scan.relevance_head_list,
+            **kwargs,
         ) == judge(tokens, title_tokens, index, **kwargs)
         words = tokens[:words_end]
         watched = [i for i in scan.watched if i < len(words)]
