@@ -39,7 +39,7 @@ STAGES = {
     "places": (pipeline, "find_places"),
     "relevance": (pipeline, "judge"),
     "aspirasi": (pipeline, "classify"),
-    "simhash": (pipeline, "simhash"),
+    "simhash": (pipeline, "simhash_rows"),
 }
 
 

@@ -28,7 +28,7 @@ _U64 = np.dtype(np.uint64)
 _LANE_LIMIT: Final = 256
 _ONES = np.ones(_LANE_LIMIT, _U64)
 # simhash_ints: rows as signed 64-bit ints; eight byte lanes per accumulator.
-_token_words: Final[dict[str, _Row]] = {}
+_token_words: Final[dict[str, Row]] = {}
 _UNPACK_ROW = struct.Struct("<3q").unpack
 _LANES: Final = 0x0101_0101_0101_0101
 _LANE_CHUNK: Final = 127  # votes per lane before it could reach the sign bit
@@ -118,20 +118,40 @@ def simhash_numpy(tokens: list[str]) -> int:
 
 
 @final
-class _Row:
+class Row:
     """A token's row as three signed 64-bit ints (the bytes of :func:`token_row`).
 
     Compiled, the values sit unboxed in the object: reading one costs a load, not
     the conversion of a 64-bit Python int.
     """
 
-    __slots__ = ("a", "b", "c")
+    __slots__ = ("a", "b", "c", "token")
 
     def __init__(self, token: str) -> None:
         a, b, c = _UNPACK_ROW(token_row(token))
         self.a: i64 = a
         self.b: i64 = b
         self.c: i64 = c
+        self.token = token
+
+
+def row_of(token: str) -> Row:
+    """The token's row, from the shared cache (hashed and kept on a miss).
+
+    Callers that remember a row per token (``processing.pipeline.scan_tokens``)
+    pass the rows to :func:`simhash_rows` and skip the lookup per token.
+    """
+    row = _token_words.get(token)
+    if row is None:
+        row = _cache_row(_token_words, token)
+    return row
+
+
+def simhash_rows(rows: list[Row]) -> int:
+    """:func:`simhash` of the tokens whose rows (see :func:`row_of`) are ``rows``."""
+    if COMPILED:
+        return _simhash_of_rows(rows)
+    return simhash_numpy([row.token for row in rows])
 
 
 def simhash_ints(tokens: list[str]) -> int:
@@ -147,17 +167,28 @@ def simhash_ints(tokens: list[str]) -> int:
     count = len(tokens)
     if count > MAX_SHINGLES + SHINGLE - 1:
         count = MAX_SHINGLES + SHINGLE - 1
+    cache = _token_words
+    rows: list[Row] = []
+    for i in range(count):
+        token = tokens[i]
+        row = cache.get(token)
+        if row is None:
+            row = _cache_row(cache, token)
+        rows.append(row)
+    return _simhash_of_rows(rows)
+
+
+def _simhash_of_rows(rows: list[Row]) -> int:
+    """:func:`simhash_ints` of the tokens whose rows are ``rows``."""
+    count = len(rows)
+    if count > MAX_SHINGLES + SHINGLE - 1:
+        count = MAX_SHINGLES + SHINGLE - 1
     if not count:
         return 0
-    cache = _token_words
-    first = cache.get(tokens[0])
-    if first is None:
-        first = _cache_row(cache, tokens[0])
+    first = rows[0]
     if count == 1:
         return first.a
-    second = cache.get(tokens[1])
-    if second is None:
-        second = _cache_row(cache, tokens[1])
+    second = rows[1]
     if count == 2:
         return first.a ^ second.b
     # Shingle i is A[i] ^ B[i + 1] ^ C[i + 2]: carry A of the last token and
@@ -176,10 +207,7 @@ def simhash_ints(tokens: list[str]) -> int:
     wide: list[i64] = []
     i: i64 = 2
     while i < count:
-        token = tokens[i]
-        row = cache.get(token)
-        if row is None:
-            row = _cache_row(cache, token)
+        row = rows[i]
         h: i64 = pending_ab ^ row.c
         pending_ab = pending_a ^ row.b
         pending_a = row.a
@@ -218,11 +246,11 @@ def simhash_ints(tokens: list[str]) -> int:
     )
 
 
-def _cache_row(cache: dict[str, _Row], token: str) -> _Row:
+def _cache_row(cache: dict[str, Row], token: str) -> Row:
     """Hash a token missing from ``cache`` and keep its row (cleared when full)."""
     if len(cache) >= TOKEN_CACHE_SIZE:
         cache.clear()
-    row = cache[token] = _Row(token)
+    row = cache[token] = Row(token)
     return row
 
 

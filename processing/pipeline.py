@@ -6,11 +6,12 @@ from typing import Final
 
 from pantau.models import Analysis
 from processing.aspirasi import classify
-from processing.dedup import simhash
+from processing.fingerprint import Row, row_of, simhash_rows
 from processing.places import find_places
 from processing.relevance import judge
 from processing.resources import Resources, TokenMark
 from processing.tagging import tag
+from processing.terms import Head
 
 NEWS_KINDS: Final = frozenset({"rss", "gnews", "google_news", "news"})
 # Separates title, body and @mention words so phrases never match across them.
@@ -54,7 +55,10 @@ def token_mark(resources: Resources, token: str, stem: str) -> int:
 class TokenScan:
     """One post's stems, and where the passes of ``analyze`` look: positions, in order.
 
-    ``content`` holds the stems that count for the fingerprint; ``bogor`` whether
+    ``stem_head_list``, ``exact_head_list`` and ``relevance_head_list`` hold the
+    index entry (``Head``) of each position in ``stem_heads``, ``exact_heads`` and
+    ``relevance``. ``content`` holds the fingerprint rows of the stems that count for the
+    fingerprint (see ``processing.fingerprint.row_of``); ``bogor`` whether
     the word "bogor" occurs.
     """
 
@@ -66,8 +70,11 @@ class TokenScan:
         places: list[int],
         relevance: list[int],
         watched: list[int],
-        content: list[str],
+        content: list[Row],
         bogor: bool,
+        stem_head_list: list[Head],
+        exact_head_list: list[Head],
+        relevance_head_list: list[Head],
     ) -> None:
         self.stems = stems
         self.stem_heads = stem_heads
@@ -77,6 +84,9 @@ class TokenScan:
         self.watched = watched
         self.content = content
         self.bogor = bogor
+        self.stem_head_list = stem_head_list
+        self.exact_head_list = exact_head_list
+        self.relevance_head_list = relevance_head_list
 
 
 def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
@@ -94,38 +104,68 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
     places: list[int] = []
     relevance: list[int] = []
     watched: list[int] = []
-    content: list[str] = []
+    content: list[Row] = []
+    stem_head_list: list[Head] = []
+    exact_head_list: list[Head] = []
+    relevance_head_list: list[Head] = []
     bogor = False
     for i in range(len(tokens)):
         token = tokens[i]
         known = marks.get(token)
         if known is None:
             stem = resources.stemmer.stem(token)
-            known = TokenMark(stem, token_mark(resources, token, stem))
+            mark = token_mark(resources, token, stem)
+            known = TokenMark(
+                stem,
+                mark,
+                None if mark & NOT_CONTENT else row_of(stem),
+                resources.terms.heads.get(stem),
+                resources.terms.heads_exact.get(token),
+                resources.relevance.heads.get(token),
+            )
             marks[token] = known
         stem = known.stem
         stems.append(stem)
         mark = known.mark
+        row = known.row
+        if row is not None:
+            content.append(row)
         if not mark:
-            content.append(stem)  # most words: no pass looks at them
-            continue
-        if not mark & NOT_CONTENT:
-            content.append(stem)
+            continue  # most words: no pass looks at them
         if mark & STEM_HEAD:
             stem_heads.append(i)
+            stem_head_list.append(_head(known.stem_head))
         if mark & EXACT_HEAD:
             exact_heads.append(i)
+            exact_head_list.append(_head(known.exact_head))
         if mark & PLACE:
             places.append(i)
         if mark & RELEVANCE_HEAD:
             relevance.append(i)
+            relevance_head_list.append(_head(known.relevance_head))
         if mark & WATCHED:
             watched.append(i)
         if mark & BOGOR:
             bogor = True
     return TokenScan(
-        tuple(stems), stem_heads, exact_heads, places, relevance, watched, content, bogor
+        tuple(stems),
+        stem_heads,
+        exact_heads,
+        places,
+        relevance,
+        watched,
+        content,
+        bogor,
+        stem_head_list,
+        exact_head_list,
+        relevance_head_list,
     )
+
+
+def _head(head: Head | None) -> Head:
+    """A marked token's index entry (a mark bit is set only when there is one)."""
+    assert head is not None
+    return head
 
 
 def analyze(
@@ -157,7 +197,15 @@ def analyze(
     tokens = words + _BOUNDARY + mention_tokens if mention_tokens else words
     scan = scan_tokens(resources, tokens)
     stems = scan.stems
-    tags = tag(stems, resources.terms, tokens, scan.stem_heads, scan.exact_heads)
+    tags = tag(
+        stems,
+        resources.terms,
+        tokens,
+        scan.stem_heads,
+        scan.exact_heads,
+        scan.stem_head_list,
+        scan.exact_head_list,
+    )
     places = find_places(tokens, resources.places, scan.places)
     # A kecamatan named in the headline weighs double, like regency terms there.
     title_kecamatan_hits = 0
@@ -180,6 +228,7 @@ def analyze(
         foreign_place_terms=places.foreign_terms,
         title_kecamatan_hits=title_kecamatan_hits,
         spots=scan.relevance,
+        spot_heads=scan.relevance_head_list,
         bogor=scan.bogor,
     )
     kecamatan = places.kecamatan
@@ -232,5 +281,5 @@ def analyze(
         matched,
         places.desa if kecamatan else (),
         tags.topic_departments,
-        simhash(scan.content),
+        simhash_rows(scan.content),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Final
 
-from processing.terms import Term, TermIndex, phrase_at, unique
+from processing.terms import Head, Term, TermIndex, phrase_at, unique
 
 REGENCY_WEIGHT: Final = 2.0
 KECAMATAN_WEIGHT: Final = 2.0
@@ -69,13 +69,17 @@ def build_index(
 
 
 def longest_spans(
-    tokens: Sequence[str], index: TermIndex, spots: list[int] | None = None
+    tokens: Sequence[str],
+    index: TermIndex,
+    spots: list[int] | None = None,
+    spot_heads: list[Head] | None = None,
 ) -> list[tuple[int, Term]]:
     """Every match not inside a longer one ("kota bogor" inside "wali kota bogor").
 
     One pass over ``match_spans`` order (a relevance index has no exact terms): at
     each start only the first term, the longest, can be kept. ``spots``, when
-    given, are the positions of the tokens in ``index.firsts``, in order.
+    given, are the positions of the tokens in ``index.firsts``, in order;
+    ``spot_heads``, when given with them, each spot's ``index.heads`` entry.
     """
     heads = index.heads
     kept: list[tuple[int, Term]] = []
@@ -85,8 +89,9 @@ def longest_spans(
     end = -1
     if spots is None:
         spots = list(compress(range(n), map(index.firsts.__contains__, toks)))
-    for i in spots:
-        head = heads[toks[i]]
+    for k in range(len(spots)):
+        i = spots[k]
+        head = heads[toks[i]] if spot_heads is None else spot_heads[k]
         term: Term | None = None
         if i < last:
             keys = head.follow.get(toks[i + 1])
@@ -125,13 +130,15 @@ def judge(
     title_kecamatan_hits: int = 0,
     spots: list[int] | None = None,
     bogor: bool | None = None,
+    spot_heads: list[Head] | None = None,
 ) -> Relevance:
     """Score how much a post is about the regency (0..1) and decide ``relevant``.
 
     ``spots`` (see ``longest_spans``) and ``bogor`` (whether ``tokens`` holds the
-    word "bogor"), when given, were found by ``analyze`` in its shared pass.
+    word "bogor"), when given, were found by ``analyze`` in its shared pass, as
+    were ``spot_heads``.
     """
-    found = longest_spans(tokens, index, spots)
+    found = longest_spans(tokens, index, spots, spot_heads)
     # ``tokens`` starts with the title's tokens (the pipeline puts them first).
     title_end = len(title_tokens)
     regency: list[str] = []

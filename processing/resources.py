@@ -13,11 +13,13 @@ import yaml
 
 from processing import lexicon
 from processing.aspirasi import AspirasiLexicon
+from processing.fingerprint import Row
 from processing.normalize import Normalized, TokenMemo, compact, normalize
 from processing.places import PlaceIndex
 from processing.relevance import build_index
 from processing.stem import CachedStemmer
 from processing.tagging import TermIndex, compile_terms
+from processing.terms import Head
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
 ENGINE_VERSION = "4"
@@ -25,11 +27,29 @@ SEGMENT_MEMO_SIZE = 50_000
 
 
 class TokenMark:
-    """A token's stem, and the passes of ``analyze`` that look at it (bits)."""
+    """A token's stem, the passes of ``analyze`` that look at it, and its stem's row.
 
-    def __init__(self, stem: str, mark: int) -> None:
+    ``mark`` holds bits; ``row`` is the fingerprint row of the stem, ``None`` when
+    the stem is not content (see ``processing.pipeline.scan_tokens``).
+    """
+
+    def __init__(
+        self,
+        stem: str,
+        mark: int,
+        row: Row | None,
+        stem_head: Head | None,
+        exact_head: Head | None,
+        relevance_head: Head | None,
+    ) -> None:
         self.stem = stem
         self.mark = mark
+        self.row = row
+        # The tagging and relevance index entries the stem/token begins (no lookup
+        # per occurrence).
+        self.stem_head = stem_head
+        self.exact_head = exact_head
+        self.relevance_head = relevance_head
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Final
 
 from processing.terms import (
     KIND_PRIORITY,
+    Head,
     Term,
     TermIndex,
     find_spans,
@@ -95,6 +96,8 @@ def _tag_hits(
     tokens: Sequence[str] | None,
     spots: list[int] | None = None,
     exact_spots: list[int] | None = None,
+    spot_heads: list[Head] | None = None,
+    exact_spot_heads: list[Head] | None = None,
 ) -> tuple[list[tuple[int, Term]], list[tuple[int, Term]]]:
     """``match_spans`` as ``tag`` reads them: (ordered hits, context hits).
 
@@ -103,12 +106,12 @@ def _tag_hits(
     """
     hits: list[tuple[int, Term]] = []
     if index.heads:
-        find_spans(stems, index.heads, index.firsts, hits, spots)
+        find_spans(stems, index.heads, index.firsts, hits, spots, spot_heads)
     context: list[tuple[int, Term]] = []
     if not index.heads_exact or tokens is None:
         return hits, context
     exact: list[tuple[int, Term]] = []
-    find_spans(tokens, index.heads_exact, index.firsts_exact, exact, exact_spots)
+    find_spans(tokens, index.heads_exact, index.firsts_exact, exact, exact_spots, exact_spot_heads)
     if not exact:
         return hits, context
     ranked = [hit for hit in exact if hit[1].kind not in _CONTEXT]
@@ -154,15 +157,21 @@ def tag(
     tokens: Sequence[str] | None = None,
     spots: list[int] | None = None,
     exact_spots: list[int] | None = None,
+    spot_heads: list[Head] | None = None,
+    exact_spot_heads: list[Head] | None = None,
 ) -> Tags:
     """Tag one post's stems (and, for exact terms, its normalized tokens).
 
     Hits are read by start, longest first, so a phrase claims its words before its
     parts do; everything a hit's verdict depends on is known when it is read.
     ``spots``/``exact_spots``, when given, are the positions of the stems in
-    ``index.firsts`` and of the tokens in ``index.firsts_exact`` (see ``find_spans``).
+    ``index.firsts`` and of the tokens in ``index.firsts_exact`` (see ``find_spans``),
+    ``spot_heads``/``exact_spot_heads`` their ``index.heads``/``index.heads_exact``
+    entries.
     """
-    hits, context = _tag_hits(stems, index, tokens, spots, exact_spots)
+    hits, context = _tag_hits(
+        stems, index, tokens, spots, exact_spots, spot_heads, exact_spot_heads
+    )
     if not hits:
         return _EMPTY
     # Typed copies (no copy for tuples): native indexing below.

@@ -157,11 +157,13 @@ def find_spans(
     firsts: frozenset[str],
     found: list[tuple[int, Term]],
     spots: list[int] | None = None,
+    spot_heads: list[Head] | None = None,
 ) -> None:
     """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank.
 
     ``spots``, when given, are the positions of ``seq`` whose word is in ``firsts``,
-    in order (``analyze`` finds them for every pass at once).
+    in order (``analyze`` finds them for every pass at once); ``spot_heads``, when
+    given with them, the ``heads`` entry of each spot's word (no lookup per spot).
     """
     if spots is None:
         if firsts.isdisjoint(seq):
@@ -171,8 +173,9 @@ def find_spans(
         spots = list(compress(range(len(seq)), map(firsts.__contains__, seq)))
     words = tuple(seq)  # typed: native indexing and slicing
     last = len(words) - 1
-    for i in spots:
-        head = heads[words[i]]
+    for k in range(len(spots)):
+        i = spots[k]
+        head = heads[words[i]] if spot_heads is None else spot_heads[k]
         if i < last:
             keys = head.follow.get(words[i + 1])
             if keys is not None:

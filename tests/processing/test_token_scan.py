@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from processing import pipeline
 from processing.aspirasi import classify
+from processing.fingerprint import Row, simhash, simhash_numpy, simhash_rows
 from processing.pipeline import scan_tokens
 from processing.places import find_places
 from processing.relevance import judge, longest_spans
@@ -46,11 +47,29 @@ def test_scan_positions_give_what_each_stage_finds_alone(
     for _ in range(2):  # the second scan reads the remembered marks
         scan = scan_tokens(resources, tokens)
         assert scan.stems == stems
-        assert scan.content == [s for s in stems if s not in resources.not_content]
+        content = [s for s in stems if s not in resources.not_content]
+        assert [row.token for row in scan.content] == content
+        assert [(r.a, r.b, r.c) for r in scan.content] == [
+            (r.a, r.b, r.c) for r in map(Row, content)
+        ]
+        assert simhash_rows(scan.content) == simhash(content) == simhash_numpy(content)
         assert scan.bogor == ("bogor" in tokens)
         terms = resources.terms
-        assert tag(stems, terms, tokens, scan.stem_heads, scan.exact_heads) == tag(
-            stems, terms, tokens
+        alone = tag(stems, terms, tokens)
+        assert tag(stems, terms, tokens, scan.stem_heads, scan.exact_heads) == alone
+        assert scan.stem_head_list == [terms.heads[stems[i]] for i in scan.stem_heads]
+        assert scan.exact_head_list == [terms.heads_exact[tokens[i]] for i in scan.exact_heads]
+        assert (
+            tag(
+                stems,
+                terms,
+                tokens,
+                scan.stem_heads,
+                scan.exact_heads,
+                scan.stem_head_list,
+                scan.exact_head_list,
+            )
+            == alone
         )
         places = resources.places
         assert find_places(tokens, places, scan.places) == find_places(tokens, places)
@@ -59,9 +78,19 @@ def test_scan_positions_give_what_each_stage_finds_alone(
         assert find_places(title_tokens, places, title_spots) == find_places(title_tokens, places)
         index = resources.relevance
         assert longest_spans(tokens, index, scan.relevance) == longest_spans(tokens, index)
+        assert scan.relevance_head_list == [index.heads[tokens[i]] for i in scan.relevance]
+        assert longest_spans(
+            tokens, index, scan.relevance, scan.relevance_head_list
+        ) == longest_spans(tokens, index)
         kwargs: dict[str, Any] = {"kecamatan_hits": 1, "kota_place_terms": (), "departments": 1}
         assert judge(
-            tokens, title_tokens, index, spots=scan.relevance, bogor=scan.bogor, **kwargs
+            tokens,
+            title_tokens,
+            index,
+            spots=scan.relevance,
+            bogor=scan.bogor,
+            spot_heads=scan.relevance_head_list,
+            **kwargs,
         ) == judge(tokens, title_tokens, index, **kwargs)
         words = tokens[:words_end]
         watched = [i for i in scan.watched if i < len(words)]
