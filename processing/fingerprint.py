@@ -164,18 +164,7 @@ def simhash_ints(tokens: list[str]) -> int:
     the counts into wide per-bit counters every 127 shingles. XOR and masks work on
     the same bits whatever the sign, so the result is that of :func:`simhash_numpy`.
     """
-    count = len(tokens)
-    if count > MAX_SHINGLES + SHINGLE - 1:
-        count = MAX_SHINGLES + SHINGLE - 1
-    cache = _token_words
-    rows: list[Row] = []
-    for i in range(count):
-        token = tokens[i]
-        row = cache.get(token)
-        if row is None:
-            row = _cache_row(cache, token)
-        rows.append(row)
-    return _simhash_of_rows(rows)
+    return _simhash_of_rows([row_of(token) for token in tokens[: MAX_SHINGLES + SHINGLE - 1]])
 
 
 def _simhash_of_rows(rows: list[Row]) -> int:
