@@ -160,7 +160,7 @@ def test_benchmark_smoke_run_prints_the_summary_line(tmp_path: Path) -> None:
     cmd = [
         sys.executable, str(ROOT / "benchmarks" / "throughput.py"), "--posts", "150",
         "--naive-posts", "20", "--db-posts", "600", "--cache-dir", str(tmp_path / "cache"),
-        "--work", str(tmp_path / "work"),
+        "--work", str(tmp_path / "work"), "--repeat", "2",
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -172,6 +172,19 @@ def test_benchmark_smoke_run_prints_the_summary_line(tmp_path: Path) -> None:
     ), lines[-1]
     assert any(line.startswith("retag    posts ") and line.endswith(" 600") for line in lines)
     assert list((tmp_path / "cache").glob("posts-600-*.db"))  # the big db is cached
+    # Both repeated stages list each run's rate.
+    runs = [line.split()[-1] for line in lines if "runs_posts_per_s" in line]
+    assert len(runs) == 2 and all(len(r.split("/")) == 2 for r in runs), runs
+
+
+def test_benchmark_reports_the_median_run() -> None:
+    from benchmarks.throughput import _median_run, _rates
+
+    runs = [{"posts": 100, "total_s": t} for t in (0.02, 0.01, 0.05)]
+    assert _median_run(runs)["total_s"] == 0.02
+    assert _median_run(runs[:2])["total_s"] == 0.01  # even count: the lower middle
+    assert _median_run(runs[:1]) is runs[0]
+    assert _rates(runs) == "5,000/10,000/2,000"
 
 
 def test_daily_counts_use_the_time_index_not_dup_of(db) -> None:  # type: ignore[no-untyped-def]
