@@ -6,9 +6,7 @@ rendering (``reports.render``) and charts (``reports.charts``) only read that.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -16,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from collectors.urls import safe_link
 from pantau.config import Config
 from pantau.models import utcnow
 from reports.baseline import Baseline, find_spikes, trend, volume_series_many
 from reports.health import HealthReport, check_sources
+from reports.stories import DigestPost, Shown, Story, group_stories, story_order
 from storage import queries
 from storage.db import from_iso, to_iso
 
@@ -34,34 +32,9 @@ ASPIRASI_LABEL = {
     "apresiasi": "Apresiasi",
     "informasi": "Informasi",
 }
-EXCERPT_CHARS = 240
 TREND_DAYS = 7
 MAX_NEEDS_ANSWER = 30
 SENTIMENT_CUT = 0.2
-
-
-@dataclass(frozen=True)
-class DigestPost:
-    """One story as the digest shows it: near-duplicates folded in, link already checked."""
-
-    id: int
-    title: str
-    excerpt: str
-    source: str
-    kind: str
-    author: str | None
-    time_local: str
-    url: str | None
-    departments: tuple[str, ...]
-    kecamatan: tuple[str, ...]
-    aspirasi: str
-    sentiment: float
-    terms: tuple[str, ...]
-    repeats: int = 1
-    reach: int = 0
-    sources: tuple[str, ...] = ()
-    score: float = 0.0
-    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,162 +117,7 @@ def day_bounds(day: date, tz: ZoneInfo) -> tuple[str, str]:
     return to_iso(start) or "", to_iso(end) or ""
 
 
-def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut + "…"
-
-
-REACH_KEYS = frozenset(("like_count", "retweet_count", "reply_count", "quote_count", "score",
-                        "num_comments", "views", "impression_count"))  # fmt: skip
-
-
-def _reach(metrics: Any) -> int:
-    if not isinstance(metrics, dict):
-        return 0
-    total = 0
-    # Over the (few) stored metrics rather than every reach key: a sum of ints, same total.
-    for key, value in metrics.items():
-        if (
-            key in REACH_KEYS
-            and isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and value > 0
-        ):
-            total += int(value)
-    return total
-
-
-def _terms(matched: Any) -> tuple[str, ...]:
-    out: list[str] = []
-    if not isinstance(matched, dict):
-        return ()
-    for group in ("departments", "topics", "kecamatan"):
-        terms = matched.get(group)
-        for values in terms.values() if isinstance(terms, dict) else ():
-            for value in values if isinstance(values, list) else ():
-                if isinstance(value, str) and value not in out:
-                    out.append(value)
-    return tuple(out[:8])
-
-
-def rank_score(reach: int, repeats: int, age_hours: float, aspirasi: str) -> float:
-    """Rank stories needing an answer: reach, repetition and recency (higher first).
-
-    ``2·ln(1+reach) + 3·ln(repeats) + 2·recency`` with recency falling linearly
-    from 1 (just now) to 0 (24 h old), plus 1 for a complaint (keluhan).
-    """
-    recency = max(0.0, 1.0 - max(0.0, age_hours) / 24.0)
-    bonus = 1.0 if aspirasi == "keluhan" else 0.0
-    return 2 * math.log1p(max(reach, 0)) + 3 * math.log(max(repeats, 1)) + 2 * recency + bonus
-
-
-def _group(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Fold near-duplicates (same ``dup_of`` root) into groups; the first row represents."""
-    groups: dict[int, list[dict[str, Any]]] = {}
-    for row in sorted(rows, key=lambda r: (r["at"], r["id"])):
-        root = row["dup_of"] if row["dup_of"] is not None else row["id"]
-        groups.setdefault(root, []).append(row)
-    for root, members in groups.items():
-        if len(members) > 1:
-            members.sort(key=lambda r: (r["id"] != root, r["at"], r["id"]))
-    return list(groups.values())
-
-
-class _Story:
-    """The light part of a story: what counts, orders and groups it (see :func:`_to_post`).
-
-    The full :class:`DigestPost` (title, excerpt, link, matched terms, ...) is built only
-    for the few stories the digest shows; on a 20,000-post day that was most of the build.
-    """
-
-    __slots__ = ("id", "aspirasi", "departments", "kecamatan", "topics", "sentiment", "score",
-                 "reach", "group")  # fmt: skip
-
-    def __init__(self, group: list[dict[str, Any]], ref: datetime) -> None:
-        row = group[0]
-        at = from_iso(row["at"])
-        if len(group) == 1:
-            reach = _reach(row["metrics"])
-            latest = at
-        else:
-            reach = sum(_reach(r["metrics"]) for r in group)
-            latest = max((from_iso(r["at"]) for r in group), default=at, key=lambda v: v or ref)
-        age = (ref - latest).total_seconds() / 3600 if latest else 24.0
-        self.id: int = row["id"]
-        self.aspirasi: str = row["aspirasi"]
-        self.departments: tuple[str, ...] = tuple(row["departments"])
-        self.kecamatan: tuple[str, ...] = tuple(row["kecamatan"])
-        self.topics: tuple[str, ...] = tuple(row["topics"])
-        self.sentiment = float(row["sentiment"])
-        self.score = round(rank_score(reach, len(group), age, row["aspirasi"]), 6)
-        self.reach = reach
-        self.group = group
-
-
-def _full(story: _Story, tz: ZoneInfo) -> DigestPost:
-    group = story.group
-    row = group[0]
-    at = from_iso(row["at"])
-    title = " ".join((row.get("title") or "").split())
-    text = row.get("text") or ""
-    if not title:
-        title = _excerpt(text, 120) or "(tanpa judul)"
-        excerpt = ""
-    else:
-        excerpt = _excerpt(text)
-    return DigestPost(
-        id=story.id,
-        title=title[:300],
-        excerpt=excerpt,
-        source=row["source"],
-        kind=row["kind"],
-        author=row.get("author"),
-        time_local=at.astimezone(tz).strftime("%H:%M") if at else "",
-        url=safe_link(row.get("url")),
-        departments=story.departments,
-        kecamatan=story.kecamatan,
-        aspirasi=story.aspirasi,
-        sentiment=story.sentiment,
-        terms=_terms(queries.decode_json(row["matched"], {})),
-        repeats=len(group),
-        reach=story.reach,
-        sources=tuple(dict.fromkeys(r["source"] for r in group)),
-        score=story.score,
-        topics=story.topics,
-    )
-
-
-def _to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> DigestPost:
-    """Build the full :class:`DigestPost` of one story (a group of near-duplicates)."""
-    return _full(_Story(group, ref), tz)
-
-
-class _Shown:
-    """Full posts of the stories the digest shows, built once each."""
-
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz
-        self.built: dict[int, DigestPost] = {}
-
-    def __call__(self, stories: Iterable[_Story]) -> tuple[DigestPost, ...]:
-        out = []
-        for story in stories:
-            post = self.built.get(story.id)
-            if post is None:
-                post = self.built[story.id] = _full(story, self.tz)
-            out.append(post)
-        return tuple(out)
-
-
-def story_order(post: DigestPost | _Story) -> tuple[float, int]:
-    """Sort key of stories: highest rank score first, then oldest id."""
-    return (-post.score, post.id)
-
-
-def _sentiment(posts: list[_Story]) -> tuple[int, int, int]:
+def _sentiment(posts: list[Story]) -> tuple[int, int, int]:
     neg = sum(1 for p in posts if p.sentiment < -SENTIMENT_CUT)
     pos = sum(1 for p in posts if p.sentiment > SENTIMENT_CUT)
     return (neg, len(posts) - neg - pos, pos)
@@ -327,9 +145,9 @@ def build_digest(
     # never shows posts stamped later than the moment it is built.
     rows = queries.day_posts(db, start, min(end, to_iso(ref) or end), decode_matched=False)
     relevant_rows = [r for r in rows if r["relevant"]]
-    groups = _group(relevant_rows)
-    posts = [_Story(g, ref) for g in groups]
-    shown = _Shown(tz)
+    groups = group_stories(relevant_rows)
+    posts = [Story(g, ref) for g in groups]
+    shown = Shown(tz)
     aspirasi = Counter(p.aspirasi for p in posts)
     needs = sorted((p for p in posts if p.aspirasi in NEEDS_ANSWER), key=story_order)
 
@@ -348,7 +166,7 @@ def build_digest(
     limit = config.report.max_posts_per_department
     sections = []
     # One pass over the day's posts instead of one per department.
-    by_department: dict[str, list[_Story]] = {}
+    by_department: dict[str, list[Story]] = {}
     for post in posts:
         for code in dict.fromkeys(post.departments):
             by_department.setdefault(code, []).append(post)
@@ -402,7 +220,7 @@ def build_digest(
     )
 
 
-def _needs_by_department(needs: list[_Story]) -> tuple[tuple[str, int, str], ...]:
+def _needs_by_department(needs: list[Story]) -> tuple[tuple[str, int, str], ...]:
     counts: Counter[str] = Counter()
     places: dict[str, Counter[str]] = {}
     for post in needs:

@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 
 from reports.baseline import Baseline, find_spikes
-from reports.digest import build_digest, rank_score
+from reports.digest import build_digest
 from reports.health import DEFAULT_SILENCE, MIN_SILENCE, silence_limit
 from reports.render import render
 from reports.scope import department_digest
 from reports.service import department_names
+from reports.stories import rank_score
 from storage.db import open_db
 from tests.reports.fixed import DAY, NOW, fixed_config, insert_items, insert_runs
 

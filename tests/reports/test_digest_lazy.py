@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from collectors.urls import safe_link
 from reports import digest as dg
+from reports import stories as st_
 from reports.digest import DigestPost, build_digest
 from reports.render import render
 from reports.service import department_names
@@ -36,11 +37,11 @@ def _old_to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> Di
     title = " ".join((row.get("title") or "").split())
     text = row.get("text") or ""
     if not title:
-        title = dg._excerpt(text, 120) or "(tanpa judul)"
+        title = st_.excerpt(text, 120) or "(tanpa judul)"
         excerpt = ""
     else:
-        excerpt = dg._excerpt(text)
-    reach = sum(dg._reach(r["metrics"]) for r in group)
+        excerpt = st_.excerpt(text)
+    reach = sum(st_.reach_of(r["metrics"]) for r in group)
     latest = max((from_iso(r["at"]) for r in group), default=at, key=lambda v: v or ref)
     age = (ref - latest).total_seconds() / 3600 if latest else 24.0
     sources = tuple(dict.fromkeys(r["source"] for r in group))
@@ -50,9 +51,9 @@ def _old_to_post(group: list[dict[str, Any]], tz: ZoneInfo, ref: datetime) -> Di
         url=safe_link(row.get("url")), departments=tuple(row["departments"]),
         kecamatan=tuple(row["kecamatan"]), aspirasi=row["aspirasi"],
         sentiment=float(row["sentiment"]),
-        terms=dg._terms(queries.decode_json(row["matched"], {})), repeats=len(group),
+        terms=st_.terms_of(queries.decode_json(row["matched"], {})), repeats=len(group),
         reach=reach, sources=sources,
-        score=round(dg.rank_score(reach, len(group), age, row["aspirasi"]), 6),
+        score=round(st_.rank_score(reach, len(group), age, row["aspirasi"]), 6),
         topics=tuple(row["topics"]),
     )  # fmt: skip
 
@@ -94,8 +95,8 @@ def test_lazy_posts_give_the_same_digest(tmp_path) -> None:  # type: ignore[no-u
         ref = min(NOW, from_iso(end) or NOW)
         rows = queries.day_posts(db, start, min(end, to_iso(ref) or end), decode_matched=False)
         relevant = [r for r in rows if r["relevant"]]
-        posts = [_old_to_post(g, tz, ref) for g in dg._group(relevant)]
-        needs = sorted((p for p in posts if p.aspirasi in dg.NEEDS_ANSWER), key=dg.story_order)
+        posts = [_old_to_post(g, tz, ref) for g in st_.group_stories(relevant)]
+        needs = sorted((p for p in posts if p.aspirasi in dg.NEEDS_ANSWER), key=st_.story_order)
         limit = config.report.max_posts_per_department
 
         assert d.relevant == len(posts) and d.duplicates == len(relevant) - len(posts)
@@ -107,13 +108,13 @@ def test_lazy_posts_give_the_same_digest(tmp_path) -> None:  # type: ignore[no-u
         assert d.needs_answer_more == max(0, len(needs) - dg.MAX_NEEDS_ANSWER)
         assert d.needs_by_department == dg._needs_by_department(needs)  # type: ignore[arg-type]
         assert d.kecamatan == dg.by_count(Counter(k for p in posts for k in p.kecamatan))
-        untagged = sorted((p for p in posts if not p.departments), key=dg.story_order)
+        untagged = sorted((p for p in posts if not p.departments), key=st_.story_order)
         assert d.untagged == tuple(untagged[:limit])
         assert d.departments, "random day has department sections"
         for section in d.departments:
             mine = [p for p in posts if section.code in p.departments]
             assert section.total == len(mine) > 0
-            assert section.posts == tuple(sorted(mine, key=dg.story_order)[:limit])
+            assert section.posts == tuple(sorted(mine, key=st_.story_order)[:limit])
             assert section.sentiment == dg._sentiment(mine)  # type: ignore[arg-type]
             assert section.topics == dg.by_count(Counter(t for p in mine for t in p.topics))[:5]
         for fmt in ("html", "md", "txt"):
@@ -128,10 +129,10 @@ def test_to_post_matches_the_old_full_post(tmp_path) -> None:  # type: ignore[no
     ref = NOW - timedelta(hours=3)
     start, end = dg.day_bounds(DAY, tz)
     rows = queries.day_posts(db, start, end, decode_matched=False)
-    groups = dg._group([r for r in rows if r["relevant"]])
+    groups = st_.group_stories([r for r in rows if r["relevant"]])
     assert any(len(g) > 1 for g in groups)
     for group in groups:
-        assert dg._to_post(group, tz, ref) == _old_to_post(group, tz, ref)
+        assert st_.to_post(group, tz, ref) == _old_to_post(group, tz, ref)
     db.close()
 
 
@@ -176,7 +177,7 @@ def _old_reach(metrics: Any) -> int:
         st.none(),
         st.integers(),
         st.dictionaries(
-            st.sampled_from(sorted(dg.REACH_KEYS) + ["other", "id"]),
+            st.sampled_from(sorted(st_.REACH_KEYS) + ["other", "id"]),
             st.one_of(
                 st.integers(-5, 10**12),
                 st.floats(allow_infinity=False),
@@ -188,4 +189,4 @@ def _old_reach(metrics: Any) -> int:
     )
 )
 def test_reach_matches_the_old_reach(metrics: Any) -> None:
-    assert dg._reach(metrics) == _old_reach(metrics)
+    assert st_.reach_of(metrics) == _old_reach(metrics)

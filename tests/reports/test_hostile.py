@@ -106,10 +106,11 @@ def _digest_with(title: str, text: str, url: str, kec: str):  # type: ignore[no-
     from dataclasses import replace
 
     from collectors.urls import safe_link
-    from reports.digest import Digest, DigestPost, _excerpt
+    from reports.digest import Digest
+    from reports.stories import DigestPost, excerpt
     from tests.reports.fixed import DAY
 
-    post = DigestPost(id=1, title=title or "(tanpa judul)", excerpt=_excerpt(text), source="src",
+    post = DigestPost(id=1, title=title or "(tanpa judul)", excerpt=excerpt(text), source="src",
                       kind="x", author=None, time_local="09:00", url=safe_link(url),
                       departments=("pupr",), kecamatan=(kec,), aspirasi="keluhan", sentiment=-1.0,
                       terms=(title[:20],), repeats=2, reach=3, sources=("src", text[:10]))  # fmt: skip
