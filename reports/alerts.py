@@ -21,7 +21,7 @@ import sqlite_utils
 from pantau.config import Config
 from pantau.errors import PipelineError
 from pantau.models import utcnow
-from reports.baseline import Baseline, find_spikes, volume_series
+from reports.baseline import Baseline, find_spikes, volume_series_many
 from reports.digest import Digest, DigestPost, build_digest, has_history
 from reports.email import compose, send_message
 from reports.render import angka, render_template, tanggal, topic_label, zone_label
@@ -49,14 +49,15 @@ def detect(db: sqlite_utils.Database, config: Config, now: datetime) -> list[Bas
     tz = ZoneInfo(config.timezone)
     day = now.astimezone(tz).date()
     days = rules.baseline_days
-    totals = volume_series(db, tz, day, days, until=now)[None]
-    if not has_history(totals, days):
+    # The total and both breakdowns come from one scan of the window.
+    series = volume_series_many(db, tz, day, days, (None, "department", "topic"), until=now)
+    if not has_history(series[None][None], days):
         log.info("alerts: less than %d days of history, no spike check yet", days // 2)
         return []
     spikes: list[Baseline] = []
     for by in ("department", "topic"):
-        series = volume_series(db, tz, day, days, by, until=now)
-        spikes += find_spikes((b for b in series.values() if b.key), rules.sigma, rules.min_count)
+        per_key = series[by]
+        spikes += find_spikes((b for b in per_key.values() if b.key), rules.sigma, rules.min_count)
     return spikes
 
 
