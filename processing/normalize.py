@@ -56,6 +56,9 @@ _NOT_ALNUM_BYTES: Final = bytes(
 MAX_CHARS: Final = 20_000
 _NO_FLAGS: Final[frozenset[str]] = frozenset()
 _NO_MARKS: Final[tuple[TokenMark, ...]] = ()
+# Clause punctuation (``TOKEN_RE``'s runs of it expand to one ``CLAUSE``).
+_CLAUSE_MARKS: Final = ".,;:!?"
+_CLAUSE_WORD: Final[tuple[str, ...]] = (CLAUSE,)
 
 
 # The per-post result classes (this one, ``_Piece``, ``Tags``, ``PlaceHits``,
@@ -269,16 +272,72 @@ def _piece(
     what they give over the whole text (the retweet prefix, which spans a space,
     is ruled out by the caller).
     """
-    if chunk.isalpha() and chunk.isascii():
-        # Most new pieces are a word of ASCII letters: none of the cuts finds
-        # anything in one (no URL, handle, tag, emoji, dot or digit).
-        word_flags: set[str] = set()
-        word = memo.word(chunk.lower(), slang, known, word_flags)
-        if word is None:
-            return None
-        return _Piece(
-            word, (), (), (), (), (), (), frozenset(word_flags) if word_flags else _NO_FLAGS, False
-        )
+    if chunk.isascii():
+        if chunk.isalpha():
+            # Most new pieces are a word of ASCII letters: none of the cuts finds
+            # anything in one (no URL, handle, tag, emoji, dot or digit).
+            word_flags: set[str] = set()
+            word = memo.word(chunk.lower(), slang, known, word_flags)
+            if word is None:
+                return None
+            return _Piece(
+                word,
+                (),
+                (),
+                (),
+                (),
+                (),
+                (),
+                frozenset(word_flags) if word_flags else _NO_FLAGS,
+                False,
+            )
+        # The next most: a word of ASCII letters closing a clause ("rusak.", "ini?").
+        core = chunk.rstrip(_CLAUSE_MARKS)
+        if core and core.isalpha() and "w." not in chunk and "W." not in chunk:
+            lowered = core.lower()
+            if chunk[len(core)] != "." or lowered not in DOTTED_ABBREVIATIONS:
+                return _word_and_clause(lowered, slang, known, memo)
+    return _piece_passes(chunk, slang, known, segment, memo)
+
+
+def _word_and_clause(
+    lowered: str,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    memo: TokenMemo,
+) -> _Piece | None:
+    """The piece of an ASCII word (``lowered``) and a run of clause punctuation after it.
+
+    What the passes give (:func:`_piece_passes`): no URL (no ``www.`` in it), handle,
+    tag, emoji or digit; the run's first dot ends no abbreviation (the caller checks:
+    the only word before a dot is ``lowered``); ``TOKEN_RE`` finds the word and the
+    run, whose expansion is one ``CLAUSE``.
+    """
+    word_flags: set[str] = set()
+    word = memo.word(lowered, slang, known, word_flags)
+    if word is None:
+        return None
+    return _Piece(
+        word + _CLAUSE_WORD,
+        (),
+        (),
+        (),
+        (),
+        (),
+        (),
+        frozenset(word_flags) if word_flags else _NO_FLAGS,
+        False,
+    )
+
+
+def _piece_passes(
+    chunk: str,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    segment: Callable[[str], list[str]],
+    memo: TokenMemo,
+) -> _Piece | None:
+    """:func:`_piece` by running every pass (what its shortcuts must equal)."""
     text, urls = cut_urls(chunk)
     text, handles, mention_words = cut_mentions(text, segment)
     text, raw_tags = cut_hashtags(text, segment)
