@@ -59,6 +59,7 @@ _NO_MARKS: Final[tuple[TokenMark, ...]] = ()
 # Clause punctuation (``TOKEN_RE``'s runs of it expand to one ``CLAUSE``).
 _CLAUSE_MARKS: Final = ".,;:!?"
 _CLAUSE_WORD: Final[tuple[str, ...]] = (CLAUSE,)
+_NO_WORDS: Final[tuple[str, ...]] = ()
 
 
 # The per-post result classes (this one, ``_Piece``, ``Tags``, ``PlaceHits``,
@@ -276,21 +277,7 @@ def _piece(
         if chunk.isalpha():
             # Most new pieces are a word of ASCII letters: none of the cuts finds
             # anything in one (no URL, handle, tag, emoji, dot or digit).
-            word_flags: set[str] = set()
-            word = memo.word(chunk.lower(), slang, known, word_flags)
-            if word is None:
-                return None
-            return _Piece(
-                word,
-                (),
-                (),
-                (),
-                (),
-                (),
-                (),
-                frozenset(word_flags) if word_flags else _NO_FLAGS,
-                False,
-            )
+            return _word_piece(chunk.lower(), slang, known, memo, _NO_WORDS)
         # The next most: a word of ASCII letters closing a clause ("rusak.", "ini?").
         core = chunk.rstrip(_CLAUSE_MARKS)
         if core and core.isalpha() and "w." not in chunk and "W." not in chunk:
@@ -298,6 +285,26 @@ def _piece(
             if chunk[len(core)] != "." or lowered not in DOTTED_ABBREVIATIONS:
                 return _word_and_clause(lowered, slang, known, memo)
     return _piece_passes(chunk, slang, known, segment, memo)
+
+
+def _word_piece(
+    lowered: str,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    memo: TokenMemo,
+    after: tuple[str, ...],
+) -> _Piece | None:
+    """The piece of one ASCII word (``lowered``: a-z), its words followed by ``after``.
+
+    ``TokenMemo.word``, with the expansion's flags (a frozenset, empty as
+    ``_NO_FLAGS``) kept as they are: no set is built per new word.
+    """
+    expanded, flags = memo.expansion(lowered, slang, known)
+    if expanded is None:  # not reached: the word starts with a letter
+        expanded = (CLAUSE,)
+    elif CLAUSE in expanded:
+        return None
+    return _Piece(expanded + after if after else expanded, (), (), (), (), (), (), flags, False)
 
 
 def _word_and_clause(
@@ -313,21 +320,7 @@ def _word_and_clause(
     the only word before a dot is ``lowered``); ``TOKEN_RE`` finds the word and the
     run, whose expansion is one ``CLAUSE``.
     """
-    word_flags: set[str] = set()
-    word = memo.word(lowered, slang, known, word_flags)
-    if word is None:
-        return None
-    return _Piece(
-        word + _CLAUSE_WORD,
-        (),
-        (),
-        (),
-        (),
-        (),
-        (),
-        frozenset(word_flags) if word_flags else _NO_FLAGS,
-        False,
-    )
+    return _word_piece(lowered, slang, known, memo, _CLAUSE_WORD)
 
 
 def _piece_passes(
