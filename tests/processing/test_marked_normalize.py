@@ -85,3 +85,33 @@ def test_marked_normalize_adds_nothing_for_empty_text(resources: Any) -> None:
     assert resources.normalize_marked("", marks).tokens == ()
     assert resources.normalize_marked("   ", marks).tokens == ()
     assert marks == []
+
+
+def _letters(i: int) -> str:
+    word = ""
+    while True:
+        i, r = divmod(i, 26)
+        word += chr(97 + r)
+        if not i:
+            return "kata" + word
+
+
+def test_marked_pieces_stay_bounded(resources: Any, monkeypatch: Any) -> None:
+    """The pieces' kept marks go with the pieces: memory stays flat over any run."""
+    from processing import normalize as normalize_module
+    from processing import pipeline
+
+    own = replace(resources, token_memo=TokenMemo(), segment_memo={})
+    monkeypatch.setattr(normalize_module, "CHUNK_MEMO_SIZE", 60)
+    monkeypatch.setattr(pipeline, "MARKS_SIZE", 50)
+    for i in range(400):
+        text = " ".join(_letters(i * 7 + k) for k in range(7)) + ", jalan rusak."
+        result = pipeline.analyze(own, text, _letters(i))
+        assert result == pipeline.analyze(
+            replace(resources, token_memo=TokenMemo()), text, _letters(i)
+        )
+        memo = own.token_memo
+        assert len(memo.plain) + len(memo.pieces) <= 60 + 10
+        assert len(own.token_marks) <= 50 + 12
+        kept = {id(m) for record in memo.plain.values() for m in record.marks}
+        assert len(kept) <= sum(len(record.words) for record in memo.plain.values())
