@@ -32,7 +32,8 @@ from processing import native, pipeline  # noqa: E402
 from processing.resources import Resources, build_resources  # noqa: E402
 
 STAGES = {
-    "normalize": (Resources, "normalize"),
+    # ``analyze`` normalizes with each token's mark (``Resources.normalize_marked``).
+    "normalize": (Resources, "normalize_marked"),
     # ``analyze`` stems in its shared token pass (stems and marks, remembered per token).
     "stem+scan": (pipeline, "scan_tokens"),
     "tag": (pipeline, "tag"),

@@ -14,6 +14,9 @@ from collections.abc import Callable, Mapping
 from itertools import chain
 from typing import Any, Final
 
+from processing.fingerprint import Row
+from processing.terms import Head
+
 # Words, punctuation runs and newlines: ``[a-z0-9]+(?:-[a-z0-9]+)*|(?<!\d)[.,;:!?]+|
 # [.,;:!?]+(?!\d)|\n``, written to start with one character class so the regex
 # engine skips ahead to candidate characters (the same matches, ~20% faster): the
@@ -138,6 +141,80 @@ def expand_token(
     return tuple(tokens), frozenset(flags) if flags else _NO_FLAGS
 
 
+class TokenMark:
+    """A token's stem, the passes of ``analyze`` that look at it, and its stem's row.
+
+    ``mark`` holds bits; ``row`` is the fingerprint row of the stem, ``None`` when
+    the stem is not content (see ``processing.pipeline.scan_tokens``).
+    """
+
+    def __init__(
+        self,
+        stem: str,
+        mark: int,
+        row: Row | None,
+        stem_head: Head | None,
+        exact_head: Head | None,
+        relevance_head: Head | None,
+    ) -> None:
+        self.stem = stem
+        self.mark = mark
+        self.row = row
+        # The tagging and relevance index entries the stem/token begins (no lookup
+        # per occurrence).
+        self.stem_head = stem_head
+        self.exact_head = exact_head
+        self.relevance_head = relevance_head
+
+
+class Marker:
+    """Gives tokens their :class:`TokenMark` for one set of resources.
+
+    ``mark_of`` returns a token's mark (remembered by its owner, bounded). A
+    :class:`Plain` piece keeps the marks of its words with the marker that gave
+    them, so a post's tokens come with their marks from one lookup per piece.
+    """
+
+    def __init__(self, mark_of: Callable[[str], TokenMark], marks: dict[str, TokenMark]) -> None:
+        self.mark_of = mark_of
+        # Where ``mark_of`` remembers marks: read directly (no call per known token).
+        self.marks = marks
+
+    def marks_of(self, words: tuple[str, ...]) -> tuple[TokenMark, ...]:
+        marks = self.marks
+        if len(words) == 1:
+            known = marks.get(words[0])
+            return (known if known is not None else self.mark_of(words[0]),)
+        found: list[TokenMark] = []
+        for word in words:
+            known = marks.get(word)
+            found.append(known if known is not None else self.mark_of(word))
+        return tuple(found)
+
+
+_NO_MARKS: Final[tuple[TokenMark, ...]] = ()
+
+
+class Plain:
+    """A plain piece's words (nothing else in it), and their marks once a reader asked.
+
+    ``marks`` belong to ``marker`` (a memo may be shared by resources with other
+    tables: another marker marks the words again).
+    """
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.words = words
+        self.marks = _NO_MARKS
+        self.marker: Marker | None = None
+
+    def marked(self, marker: Marker) -> tuple[TokenMark, ...]:
+        """The words' marks by ``marker`` (kept for the next reader with it)."""
+        if self.marker is not marker:
+            self.marks = marker.marks_of(self.words)
+            self.marker = marker
+        return self.marks
+
+
 class TokenMemo:
     """Expansions remembered across calls with the same lexicons (bounded).
 
@@ -148,7 +225,8 @@ class TokenMemo:
     no token spans a space and every lookaround of ``TOKEN_RE`` sees a space as
     it sees the text's start or end. ``plain`` and ``pieces`` belong to
     ``normalize``'s ASCII path: a space-separated piece of raw text -> its words
-    (pieces with nothing else in them), or everything it contributes.
+    (pieces with nothing else in them, as a :class:`Plain` record), or everything
+    it contributes.
     """
 
     __slots__ = ("raw", "chunks", "flagged", "plain", "pieces")
@@ -157,7 +235,7 @@ class TokenMemo:
         self.raw: dict[str, Expansion] = {}
         self.chunks: dict[str, tuple[str, ...]] = {}
         self.flagged: dict[str, set[str]] = {}
-        self.plain: dict[str, tuple[str, ...]] = {}
+        self.plain: dict[str, Plain] = {}
         self.pieces: dict[str, Any] = {}
 
     def __len__(self) -> int:

@@ -37,6 +37,9 @@ from processing.expand import (
 from processing.expand import CLAUSE as CLAUSE
 from processing.expand import TOKEN_RE as TOKEN_RE
 from processing.expand import Expansion as Expansion
+from processing.expand import Marker as Marker
+from processing.expand import Plain as Plain
+from processing.expand import TokenMark as TokenMark
 from processing.expand import TokenMemo as TokenMemo
 from processing.expand import dereduplicate as dereduplicate
 from processing.expand import expand_token as expand_token
@@ -52,6 +55,11 @@ _NOT_ALNUM_BYTES: Final = bytes(
 
 MAX_CHARS: Final = 20_000
 _NO_FLAGS: Final[frozenset[str]] = frozenset()
+_NO_MARKS: Final[tuple[TokenMark, ...]] = ()
+# Clause punctuation (``TOKEN_RE``'s runs of it expand to one ``CLAUSE``).
+_CLAUSE_MARKS: Final = ".,;:!?"
+_CLAUSE_WORD: Final[tuple[str, ...]] = (CLAUSE,)
+_NO_WORDS: Final[tuple[str, ...]] = ()
 
 
 # The per-post result classes (this one, ``_Piece``, ``Tags``, ``PlaceHits``,
@@ -121,6 +129,8 @@ def normalize(
     known: Callable[[str], bool],
     segment: Callable[[str], list[str]],
     memo: TokenMemo | None = None,
+    marker: Marker | None = None,
+    marks: list[TokenMark] | None = None,
 ) -> Normalized:
     """Turn raw post text into normalized tokens and extracted entities.
 
@@ -131,6 +141,8 @@ def normalize(
         segment: splits an unspaced hashtag into words.
         memo: expansions of raw tokens and text pieces, shared across calls with the
             same lexicons and segmenter (a fresh one when omitted).
+        marker: gives tokens their marks (memoized pieces keep their words' marks).
+        marks: with ``marker``, each token's mark is appended here, in token order.
     """
     if not text:
         return Normalized(tokens=())
@@ -153,14 +165,17 @@ def normalize(
         ):
             text = _INVISIBLE.sub("", text)
             visible = True
+    if marker is None or marks is None:
+        marker = None
+        marks = None
     if "@" not in text or not _may_be_retweet(text):
-        by_piece = _normalize_pieces(text, slang, known, segment, memo, visible)
+        by_piece = _normalize_pieces(text, slang, known, segment, memo, visible, marker, marks)
         if by_piece is not None:
             return by_piece
     else:
         rest = _after_retweet_prefix(text)
         if rest is not None:
-            by_piece = _normalize_pieces(rest, slang, known, segment, memo, True)
+            by_piece = _normalize_pieces(rest, slang, known, segment, memo, True, marker, marks)
             if by_piece is not None:
                 return by_piece
     if not visible:
@@ -184,6 +199,10 @@ def normalize(
     mention_tokens = (
         expand_tokens(mention_words, slang, known, flags, memo) if mention_words else []
     )
+    if marker is not None and marks is not None:
+        mark_of = marker.mark_of
+        for token in tokens:
+            marks.append(mark_of(token))
     # Positional, in field order (keywords cost a third of the construction).
     return Normalized(
         tuple(tokens),
@@ -254,16 +273,64 @@ def _piece(
     what they give over the whole text (the retweet prefix, which spans a space,
     is ruled out by the caller).
     """
-    if chunk.isalpha() and chunk.isascii():
-        # Most new pieces are a word of ASCII letters: none of the cuts finds
-        # anything in one (no URL, handle, tag, emoji, dot or digit).
-        word_flags: set[str] = set()
-        word = memo.word(chunk.lower(), slang, known, word_flags)
-        if word is None:
-            return None
-        return _Piece(
-            word, (), (), (), (), (), (), frozenset(word_flags) if word_flags else _NO_FLAGS, False
-        )
+    if chunk.isascii():
+        if chunk.isalpha():
+            # Most new pieces are a word of ASCII letters: none of the cuts finds
+            # anything in one (no URL, handle, tag, emoji, dot or digit).
+            return _word_piece(chunk.lower(), slang, known, memo, _NO_WORDS)
+        # The next most: a word of ASCII letters closing a clause ("rusak.", "ini?").
+        core = chunk.rstrip(_CLAUSE_MARKS)
+        if core and core.isalpha() and "w." not in chunk and "W." not in chunk:
+            lowered = core.lower()
+            if chunk[len(core)] != "." or lowered not in DOTTED_ABBREVIATIONS:
+                return _word_and_clause(lowered, slang, known, memo)
+    return _piece_passes(chunk, slang, known, segment, memo)
+
+
+def _word_piece(
+    lowered: str,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    memo: TokenMemo,
+    after: tuple[str, ...],
+) -> _Piece | None:
+    """The piece of one ASCII word (``lowered``: a-z), its words followed by ``after``.
+
+    ``TokenMemo.word``, with the expansion's flags (a frozenset, empty as
+    ``_NO_FLAGS``) kept as they are: no set is built per new word.
+    """
+    expanded, flags = memo.expansion(lowered, slang, known)
+    if expanded is None:  # not reached: the word starts with a letter
+        expanded = (CLAUSE,)
+    elif CLAUSE in expanded:
+        return None
+    return _Piece(expanded + after if after else expanded, (), (), (), (), (), (), flags, False)
+
+
+def _word_and_clause(
+    lowered: str,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    memo: TokenMemo,
+) -> _Piece | None:
+    """The piece of an ASCII word (``lowered``) and a run of clause punctuation after it.
+
+    What the passes give (:func:`_piece_passes`): no URL (no ``www.`` in it), handle,
+    tag, emoji or digit; the run's first dot ends no abbreviation (the caller checks:
+    the only word before a dot is ``lowered``); ``TOKEN_RE`` finds the word and the
+    run, whose expansion is one ``CLAUSE``.
+    """
+    return _word_piece(lowered, slang, known, memo, _CLAUSE_WORD)
+
+
+def _piece_passes(
+    chunk: str,
+    slang: Mapping[str, tuple[str, ...]],
+    known: Callable[[str], bool],
+    segment: Callable[[str], list[str]],
+    memo: TokenMemo,
+) -> _Piece | None:
+    """:func:`_piece` by running every pass (what its shortcuts must equal)."""
     text, urls = cut_urls(chunk)
     text, handles, mention_words = cut_mentions(text, segment)
     text, raw_tags = cut_hashtags(text, segment)
@@ -292,6 +359,8 @@ def _normalize_pieces(
     segment: Callable[[str], list[str]],
     memo: TokenMemo,
     visible: bool,
+    marker: Marker | None = None,
+    marks: list[TokenMark] | None = None,
 ) -> Normalized | None:
     """``normalize`` for text without a retweet prefix, a memoized piece at a time.
 
@@ -299,9 +368,11 @@ def _normalize_pieces(
     Otherwise a piece is looked up as it is and read without them (dropping them
     changes no space, and a piece of visible text reads the same).
 
-    Most pieces are plain words: one dict lookup each. The others (entities,
-    numbers, flags) are looked up and merged as they come. None when a piece
-    cannot be memoized; the caller runs the passes over the whole text then.
+    Most pieces are plain words: one dict lookup each (with ``marker``, their
+    marks come from the same record). The others (entities, numbers, flags) are
+    looked up and merged as they come. None when a piece cannot be memoized; the
+    caller runs the passes over the whole text then (nothing was added to
+    ``marks``).
     """
     chunks = text.split(" ")
     plain = memo.plain
@@ -318,9 +389,18 @@ def _normalize_pieces(
     # on the way. A piece's words hold no two clause tokens in a row, so runs of
     # them (and leading ones) form only where pieces meet; a trailing one goes last.
     tokens: list[str] = []
+    # With a marker, each token's mark goes to ``found`` (``marks``) as the token
+    # goes to ``tokens``; on a piece that cannot be memoized they are taken back.
+    found: list[TokenMark] = marks if marks is not None and marker is not None else []
+    start = len(found)
+    word_marks = _NO_MARKS
     for chunk in chunks:
-        words = plain.get(chunk)
-        if words is None:
+        record = plain.get(chunk)
+        if record is not None:
+            words = record.words
+            if marker is not None:
+                word_marks = record.marks if record.marker is marker else record.marked(marker)
+        else:
             if not checked:
                 checked = True
                 if len(pieces) + len(plain) + len(chunks) > CHUNK_MEMO_SIZE:
@@ -333,13 +413,18 @@ def _normalize_pieces(
                 else:
                     piece = _piece(_INVISIBLE.sub("", chunk), slang, known, segment, memo)
                 if piece is None:
+                    if marker is not None:
+                        del found[start:]
                     return None
                 if len(chunk) <= MAX_CHUNK:
                     if piece.entities or piece.flags:
                         pieces[chunk] = piece
                     else:
-                        plain[chunk] = piece.words
+                        record = Plain(piece.words)
+                        plain[chunk] = record
             words = piece.words
+            if marker is not None:
+                word_marks = record.marked(marker) if record is not None else marker.marks_of(words)
             if piece.flags:
                 flags |= piece.flags
             if piece.entities:
@@ -358,13 +443,21 @@ def _normalize_pieces(
             word = words[0]
             if word != CLAUSE or (tokens and tokens[-1] != CLAUSE):
                 tokens.append(word)
+                if marker is not None:
+                    found.append(word_marks[0])
         elif words:
             if words[0] == CLAUSE and (not tokens or tokens[-1] == CLAUSE):
                 tokens.extend(words[1:])
+                if marker is not None:
+                    found.extend(word_marks[1:])
             else:
                 tokens.extend(words)
+                if marker is not None:
+                    found.extend(word_marks)
     if tokens and tokens[-1] == CLAUSE:
         tokens.pop()
+        if marker is not None:
+            found.pop()
     mention_tokens: list[str] = []
     if mention_words:
         word_flags: set[str] = set()

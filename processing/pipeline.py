@@ -6,10 +6,18 @@ from typing import Final
 
 from pantau.models import Analysis
 from processing.aspirasi import classify
-from processing.fingerprint import Row, row_of, simhash_rows
+from processing.fingerprint import Row, simhash_rows
 from processing.places import find_places
 from processing.relevance import judge
+from processing.resources import BOGOR as BOGOR
+from processing.resources import EXACT_HEAD as EXACT_HEAD
+from processing.resources import NOT_CONTENT as NOT_CONTENT
+from processing.resources import PLACE as PLACE
+from processing.resources import RELEVANCE_HEAD as RELEVANCE_HEAD
+from processing.resources import STEM_HEAD as STEM_HEAD
+from processing.resources import WATCHED as WATCHED
 from processing.resources import Resources, TokenMark
+from processing.resources import token_mark as token_mark
 from processing.tagging import tag
 from processing.terms import Head
 
@@ -19,37 +27,8 @@ BOUNDARY: Final = "|"
 _BOUNDARY: Final = (BOUNDARY,)
 
 
-# Bits of a token's mark: which passes of ``analyze`` look at it. One dict lookup
-# per token (marks are remembered per token in ``Resources.token_marks``) stands
-# for a membership test per pass.
-STEM_HEAD: Final = 1  # its stem begins a tagging term
-EXACT_HEAD: Final = 2  # it begins an exact tagging term
-PLACE: Final = 4  # it can begin a place name
-RELEVANCE_HEAD: Final = 8  # it begins a relevance phrase
-WATCHED: Final = 16  # aspirasi looks at it
-NOT_CONTENT: Final = 32  # its stem is left out of the fingerprint
-BOGOR: Final = 64  # it is "bogor"
+# Bits of a token's mark (see ``processing.resources``).
 MARKS_SIZE = 200_000
-
-
-def token_mark(resources: Resources, token: str, stem: str) -> int:
-    """The passes that look at ``token`` (whose stem is ``stem``), as bits."""
-    mark = 0
-    if stem in resources.terms.firsts:
-        mark |= STEM_HEAD
-    if token in resources.terms.firsts_exact:
-        mark |= EXACT_HEAD
-    if token in resources.places.prefixes:
-        mark |= PLACE
-    if token in resources.relevance.firsts:
-        mark |= RELEVANCE_HEAD
-    if token in resources.aspirasi.watched:
-        mark |= WATCHED
-    if stem in resources.not_content:
-        mark |= NOT_CONTENT
-    if token == "bogor":
-        mark |= BOGOR
-    return mark
 
 
 class TokenScan:
@@ -89,16 +68,19 @@ class TokenScan:
         self.relevance_head_list = relevance_head_list
 
 
-def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
+def scan_tokens(
+    resources: Resources, tokens: tuple[str, ...], found: list[TokenMark] | None = None
+) -> TokenScan:
     """One pass over a post's tokens: their stems, and positions for every later pass.
 
     Each distinct token is stemmed (through the stemmer and its cache) and marked
-    once; ``stems`` equals ``resources.stemmer.stem_tokens(tokens)``.
+    once; ``stems`` equals ``resources.stemmer.stem_tokens(tokens)``. ``found``:
+    the tokens' marks, in order, when the caller has them (``Resources.mark`` of
+    each token; see ``Resources.normalize_marked``).
     """
     marks = resources.token_marks
     if len(marks) >= MARKS_SIZE:
         marks.clear()
-    stems: list[str] = []
     stem_heads: list[int] = []
     exact_heads: list[int] = []
     places: list[int] = []
@@ -109,23 +91,12 @@ def scan_tokens(resources: Resources, tokens: tuple[str, ...]) -> TokenScan:
     exact_head_list: list[Head] = []
     relevance_head_list: list[Head] = []
     bogor = False
-    for i in range(len(tokens)):
-        token = tokens[i]
-        known = marks.get(token)
-        if known is None:
-            stem = resources.stemmer.stem(token)
-            mark = token_mark(resources, token, stem)
-            known = TokenMark(
-                stem,
-                mark,
-                None if mark & NOT_CONTENT else row_of(stem),
-                resources.terms.heads.get(stem),
-                resources.terms.heads_exact.get(token),
-                resources.relevance.heads.get(token),
-            )
-            marks[token] = known
-        stem = known.stem
-        stems.append(stem)
+    if found is None:
+        found = [resources.mark(token) for token in tokens]
+    # A comprehension over a list fills a list of that size (no append per stem).
+    stems = [known.stem for known in found]
+    for i in range(len(found)):
+        known = found[i]
         mark = known.mark
         row = known.row
         if row is not None:
@@ -176,8 +147,12 @@ def analyze(
         title = ""
     if not isinstance(text, str):
         text = ""
-    title_norm = resources.normalize(title) if title else None
-    body_norm = resources.normalize(text)
+    # Each token's mark, in token order (read with the memoized pieces).
+    found: list[TokenMark] = []
+    title_norm = resources.normalize_marked(title, found) if title else None
+    if found:  # the title has tokens: the boundary follows them
+        found.append(resources.mark(BOUNDARY))
+    body_norm = resources.normalize_marked(text, found)
     body_tokens = body_norm.tokens
     mention_tokens = body_norm.mention_tokens
     question = body_norm.question
@@ -195,7 +170,10 @@ def analyze(
     # @mentions (``@DPUPRKabBogor``) name the addressee: they count for tagging
     # and relevance, not for aspirasi.
     tokens = words + _BOUNDARY + mention_tokens if mention_tokens else words
-    scan = scan_tokens(resources, tokens)
+    if mention_tokens:
+        found.append(resources.mark(BOUNDARY))
+        found += [resources.mark(token) for token in mention_tokens]
+    scan = scan_tokens(resources, tokens, found)
     stems = scan.stems
     tags = tag(
         stems,

@@ -13,43 +13,30 @@ import yaml
 
 from processing import lexicon
 from processing.aspirasi import AspirasiLexicon
-from processing.fingerprint import Row
+from processing.expand import Marker, TokenMark
+from processing.fingerprint import row_of
 from processing.normalize import Normalized, TokenMemo, compact, normalize
 from processing.places import PlaceIndex
 from processing.relevance import build_index
 from processing.stem import CachedStemmer
 from processing.tagging import TermIndex, compile_terms
-from processing.terms import Head
 
 # Bumped when the code's behaviour changes in a way that should trigger a retag.
 ENGINE_VERSION = "4"
 SEGMENT_MEMO_SIZE = 50_000
 
+__all__ = ["TokenMark"]  # re-exported: it lives with the memo records that keep it
 
-class TokenMark:
-    """A token's stem, the passes of ``analyze`` that look at it, and its stem's row.
-
-    ``mark`` holds bits; ``row`` is the fingerprint row of the stem, ``None`` when
-    the stem is not content (see ``processing.pipeline.scan_tokens``).
-    """
-
-    def __init__(
-        self,
-        stem: str,
-        mark: int,
-        row: Row | None,
-        stem_head: Head | None,
-        exact_head: Head | None,
-        relevance_head: Head | None,
-    ) -> None:
-        self.stem = stem
-        self.mark = mark
-        self.row = row
-        # The tagging and relevance index entries the stem/token begins (no lookup
-        # per occurrence).
-        self.stem_head = stem_head
-        self.exact_head = exact_head
-        self.relevance_head = relevance_head
+# Bits of a token's mark: which passes of ``analyze`` look at it. One mark per
+# token (remembered per token in ``Resources.token_marks``, and with the words of
+# memoized pieces) stands for a membership test per pass.
+STEM_HEAD: Final = 1  # its stem begins a tagging term
+EXACT_HEAD: Final = 2  # it begins an exact tagging term
+PLACE: Final = 4  # it can begin a place name
+RELEVANCE_HEAD: Final = 8  # it begins a relevance phrase
+WATCHED: Final = 16  # aspirasi looks at it
+NOT_CONTENT: Final = 32  # its stem is left out of the fingerprint
+BOGOR: Final = 64  # it is "bogor"
 
 
 @dataclass(frozen=True)
@@ -82,10 +69,14 @@ class Resources:
     # fresh one for every instance, ``replace`` included: both depend on the tables
     # and the stemmer.
     token_marks: dict[str, TokenMark] = field(init=False, compare=False, repr=False)
+    # Marks tokens with ``mark`` as ``normalize_marked`` reads them (memoized
+    # pieces keep their words' marks with it; a fresh one for every instance).
+    marker: Marker = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "not_content", self.stopwords | {"|", "."})
         object.__setattr__(self, "token_marks", {})
+        object.__setattr__(self, "marker", Marker(self.mark, self.token_marks))
 
     def known(self, word: str) -> bool:
         return word in self.vocabulary
@@ -94,6 +85,39 @@ class Resources:
         return normalize(
             text, slang=self.slang, known=self.known, segment=self.segment, memo=self.token_memo
         )
+
+    def normalize_marked(self, text: str, marks: list[TokenMark]) -> Normalized:
+        """:meth:`normalize`, appending each token's :meth:`mark` to ``marks`` in order."""
+        return normalize(
+            text,
+            slang=self.slang,
+            known=self.known,
+            segment=self.segment,
+            memo=self.token_memo,
+            marker=self.marker,
+            marks=marks,
+        )
+
+    def mark(self, token: str) -> TokenMark:
+        """``token``'s stem, mark bits, row and index entries.
+
+        Remembered in ``token_marks`` (bounded by ``processing.pipeline.scan_tokens``).
+        """
+        marks = self.token_marks
+        known = marks.get(token)
+        if known is None:
+            stem = self.stemmer.stem(token)
+            mark = token_mark(self, token, stem)
+            known = TokenMark(
+                stem,
+                mark,
+                None if mark & NOT_CONTENT else row_of(stem),
+                self.terms.heads.get(stem),
+                self.terms.heads_exact.get(token),
+                self.relevance.heads.get(token),
+            )
+            marks[token] = known
+        return known
 
     def segment(self, word: str) -> list[str]:
         memo = self.segment_memo
@@ -107,6 +131,26 @@ class Resources:
     def analyze_phrase(self, phrase: str) -> tuple[str, ...]:
         """Normalize and stem a taxonomy phrase exactly as post text is."""
         return self.stemmer.stem_tokens(self.normalize(phrase).tokens)
+
+
+def token_mark(resources: Resources, token: str, stem: str) -> int:
+    """The passes that look at ``token`` (whose stem is ``stem``), as bits."""
+    mark = 0
+    if stem in resources.terms.firsts:
+        mark |= STEM_HEAD
+    if token in resources.terms.firsts_exact:
+        mark |= EXACT_HEAD
+    if token in resources.places.prefixes:
+        mark |= PLACE
+    if token in resources.relevance.firsts:
+        mark |= RELEVANCE_HEAD
+    if token in resources.aspirasi.watched:
+        mark |= WATCHED
+    if stem in resources.not_content:
+        mark |= NOT_CONTENT
+    if token == "bogor":
+        mark |= BOGOR
+    return mark
 
 
 def segment_word(word: str, vocabulary: frozenset[str], max_len: int = 20) -> list[str]:

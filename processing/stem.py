@@ -166,6 +166,17 @@ class CachedStemmer:
                 return single(token) or token
         return self._stemmer.stem(token) or token
 
+    def _sastrawi_alpha(self, token: str) -> str:
+        """:meth:`_sastrawi` for a token known to be letters (one ``str`` call fewer)."""
+        if token.isascii() and token.islower():
+            ecs = self._ecs
+            if ecs is not None:
+                return ecs.stem(token)
+            single = self._single
+            if single is not None:
+                return single(token) or token
+        return self._stemmer.stem(token) or token
+
     def stem(self, token: str) -> str:
         cached = self._cache.get(token)
         if cached is not None:
@@ -177,7 +188,7 @@ class CachedStemmer:
         elif token in self.protected or len(token) <= 3 or not token.isalpha():
             result = token
         else:
-            result = self._sastrawi(token)
+            result = self._sastrawi_alpha(token)
         self._remember(token, result)
         return result
 

@@ -111,6 +111,8 @@ def test_random_words_stem_as_plain_sastrawi(  # type: ignore[no-untyped-def]
 ) -> None:
     words = [w for w in words if w.isalpha()]
     assert [fast._sastrawi(w) for w in words] == plain_stems(reference, words)
+    # ``stem`` takes the letters-only shortcut: the same stems.
+    assert [fast._sastrawi_alpha(w) for w in words] == plain_stems(reference, words)
 
 
 @settings(max_examples=300, deadline=None)
