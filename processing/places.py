@@ -221,9 +221,12 @@ def find_places(
     pending_desa: list[tuple[Reading, str, bool]] = []
     foreign: list[str] = []
     foreign_keys: list[str] = []
-    pinned: set[str] = set()
+    # Made at the first kecamatan name (most posts name none).
+    pinned: set[str] | None = None
     venues: set[str] | None = None
-    strength: dict[str, int] = {}  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
+    strength: dict[str, int] | None = (
+        None  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
+    )
     unresolved = 0
     readings = index.readings
     growths = index.grows
@@ -279,9 +282,13 @@ def find_places(
             else:
                 surfaces.append(surface)
             level = _strength(toks, i)
-            if strength.get(name, -1) < level:
+            if strength is None:
+                strength = {name: level}
+            elif strength.get(name, -1) < level:
                 strength[name] = level
             if after == "bogor" or before == "kabupaten":
+                if pinned is None:
+                    pinned = set()
                 pinned.add(name)
         elif reading.desa:
             pending_desa.append((reading, surface, False))
@@ -292,6 +299,10 @@ def find_places(
         free = j
     if not kecamatan and not pending_desa and not kota and not foreign:
         return NO_PLACES
+    if pinned is None:
+        pinned = set()
+    if strength is None:
+        strength = {}
     for key in foreign_keys:
         # "Kemang, Jakarta Selatan" elsewhere in the post: its bare mentions go too,
         # unless one occurrence is pinned to the regency ("Kemang, Kab. Bogor").
@@ -302,6 +313,7 @@ def find_places(
                 del kecamatan[name]
     _drop_weak(kecamatan, strength, pinned)
     direct_names = tuple(kecamatan)
+    desa_added = False  # whether a desa added a kecamatan mention
     for reading, surface, marked in pending_desa:
         regency = reading.regency_desa
         in_named = [p for p in regency if p.kecamatan in kecamatan]
@@ -312,6 +324,7 @@ def find_places(
             place = chosen[0]
             desa.append((place.kecamatan, place.desa, surface))
             kecamatan.setdefault(place.kecamatan, []).append(surface)
+            desa_added = True
             level = 2 if venues is not None and surface in venues else 3
             strength[place.kecamatan] = max(strength.get(place.kecamatan, 0), level)
         elif reading.kota_desa and not regency and (marked or not direct_names):
@@ -322,10 +335,14 @@ def find_places(
             # A desa name found only in the regency, in several kecamatan: the post
             # is about the regency, but which kecamatan is left open.
             unresolved += 1
-    _drop_weak(kecamatan, strength, pinned)
+    names = direct_names
+    if desa_added:
+        # Else ``kecamatan`` is as the first call left it, and a second changes nothing.
+        _drop_weak(kecamatan, strength, pinned)
+        names = tuple(kecamatan)
     terms = {k: unique(v) for k, v in kecamatan.items()}
     return PlaceHits(
-        tuple(kecamatan),
+        names,
         unique([f"{k}/{d}" for k, d, _ in desa]) if desa else (),
         terms,
         unique(kota),

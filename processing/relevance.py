@@ -176,5 +176,9 @@ def judge(
         score += DEPARTMENT_WEIGHT
     probability = _logistic(score * 1.2)
     return Relevance(
-        probability >= threshold, probability, unique(regency), unique(kota), unique(elsewhere)
+        probability >= threshold,
+        probability,
+        unique(regency) if regency else (),
+        unique(kota) if kota else (),
+        unique(elsewhere) if elsewhere else (),
     )
