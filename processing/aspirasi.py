@@ -215,9 +215,10 @@ def classify(
     """
     toks = tuple(tokens)  # typed: native indexing and slicing
     social = not is_news
-    # Created at the first negation (most posts have none).
-    negated: set[int] | None = None
-    # ``negated`` in ascending order, kept as positions are added (each negation adds a
+    # Whether each position is negated, made at the first negation: indexing a list
+    # costs no int object and no hashing, unlike a set of positions.
+    negated: list[bool] | None = None
+    # The negated positions in ascending order, kept as they are added (each negation adds a
     # run after itself, and negations come in order); ``sorted`` only if one was not.
     negated_order: list[int] = []
     unordered = False
@@ -246,19 +247,19 @@ def classify(
             continue
         if role.negation:
             if negated is None:
-                negated = set()
+                negated = [False] * n
             for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
                 if toks[j] in BOUNDARIES:
                     break  # negation ends with the clause
-                if j not in negated:
-                    negated.add(j)
+                if not negated[j]:
+                    negated[j] = True
                     if negated_order and j < negated_order[-1]:
                         unordered = True
                     negated_order.append(j)
         # Negation reaches forward only: whether ``i`` is negated is known here.
         value = role.polarity
         if value:
-            polar += -value if negated is not None and i in negated else value
+            polar += -value if negated is not None and negated[i] else value
         if role.past:
             any_past = True
         if role.question_news:
@@ -301,7 +302,7 @@ def classify(
     past: list[str] = []  # complaints about how things were ("yang dulu rusak")
     done: list[str] = []  # actions reported done ("udah dibersihkan")
     for i, kind, phrase in found:
-        is_negated = negated is not None and i in negated
+        is_negated = negated is not None and negated[i]
         if kind == "complaint":
             if not is_negated:  # "tidak rusak" is no complaint (nor praise)
                 complaints.append(phrase)

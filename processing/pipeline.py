@@ -213,7 +213,9 @@ def analyze(
     if title_tokens and places.kecamatan:
         title_end = len(title_tokens)
         title_spots = [i for i in scan.places if i < title_end]
-        title_places = find_places(title_tokens, resources.places, title_spots).kecamatan
+        title_places = find_places(
+            title_tokens, resources.places, title_spots, terms=False
+        ).kecamatan
         if title_places:
             title_kecamatan_hits = len([k for k in title_places if k in places.kecamatan])
     relevance = judge(
