@@ -215,8 +215,10 @@ def classify(
     """
     toks = tuple(tokens)  # typed: native indexing and slicing
     social = not is_news
-    negated: set[int] = set()
-    # ``negated`` in ascending order, kept as positions are added (each negation adds a
+    # Whether each position is negated, made at the first negation: indexing a list
+    # costs no int object and no hashing, unlike a set of positions.
+    negated: list[bool] | None = None
+    # The negated positions in ascending order, kept as they are added (each negation adds a
     # run after itself, and negations come in order); ``sorted`` only if one was not.
     negated_order: list[int] = []
     unordered = False
@@ -244,18 +246,20 @@ def classify(
         if role is None:
             continue
         if role.negation:
+            if negated is None:
+                negated = [False] * n
             for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
                 if toks[j] in BOUNDARIES:
                     break  # negation ends with the clause
-                if j not in negated:
-                    negated.add(j)
+                if not negated[j]:
+                    negated[j] = True
                     if negated_order and j < negated_order[-1]:
                         unordered = True
                     negated_order.append(j)
         # Negation reaches forward only: whether ``i`` is negated is known here.
         value = role.polarity
         if value:
-            polar += -value if i in negated else value
+            polar += -value if negated is not None and negated[i] else value
         if role.past:
             any_past = True
         if role.question_news:
@@ -298,18 +302,19 @@ def classify(
     past: list[str] = []  # complaints about how things were ("yang dulu rusak")
     done: list[str] = []  # actions reported done ("udah dibersihkan")
     for i, kind, phrase in found:
+        is_negated = negated is not None and negated[i]
         if kind == "complaint":
-            if i not in negated:  # "tidak rusak" is no complaint (nor praise)
+            if not is_negated:  # "tidak rusak" is no complaint (nor praise)
                 complaints.append(phrase)
                 voiced = voiced or phrase in lexicon.complaint_voice
                 if any_past and _preceded(toks, i, past_markers, NEGATION_SPAN):
                     past.append(phrase)
         elif kind == "praise":
-            if i in negated:
+            if is_negated:
                 complaints.append("tidak " + phrase)
             else:
                 praises.append(phrase)
-        elif i in negated:
+        elif is_negated:
             # "gak diangkut", "gak pernah ditindaklanjuti": an unmet action.
             complaints.append(f"{toks[i - 1]} {phrase}")
             voiced = voiced or _preceded(toks, i, UNRESOLVED, NEGATION_SPAN)
@@ -323,7 +328,7 @@ def classify(
             continue
         else:
             requests.append(phrase)
-    for i in sorted(negated) if unordered else negated_order:
+    for i in sorted(negated_order) if unordered else negated_order:
         token = toks[i]
         if token in lexicon.unmet and (neutral is None or i not in neutral):
             cue = f"{toks[i - 1] if i else ''} {token}".strip()
@@ -338,13 +343,15 @@ def classify(
         praises += done
         if not _any_request(requests, lexicon.request):
             requests = []  # "cepat ditangani" next to thanks is no request
-    if social:
+    if social and emoji:
         complaints += [e for e in emoji if e in lexicon.emoji_negative]
         praises += [e for e in emoji if e in lexicon.emoji_positive and not complaints]
     asked = question or (bool(toks) and toks[0] in lexicon.question_words)
     if is_news:
         asked = any_question_news
-    sentiment = math.tanh((polar + 0.8 * (len(praises) - len(complaints))) / 3.0)
+    # tanh(0.0) is 0.0: no call for the many posts without polarity.
+    x = (polar + 0.8 * (len(praises) - len(complaints))) / 3.0
+    sentiment = math.tanh(x) if x else 0.0
     cues: dict[str, tuple[str, ...]] = {}
     if complaints:
         cues["keluhan"] = tuple(complaints)

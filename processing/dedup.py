@@ -265,9 +265,14 @@ def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> l
 
     The text key drops a retweet prefix; titles and texts must be long enough to tell.
     """
+    if not url:
+        return content_keys(title, text)
+    return ["u:" + url, *content_keys(title, text)]
+
+
+def content_keys(title: str | None, text: str | None) -> list[str]:
+    """The keys of :func:`dedup_keys` but the URL's: a function of title and text only."""
     keys = []
-    if url:
-        keys.append("u:" + url)
     if title:
         key = key_text(strip_publisher(title))
         if len(key) >= MIN_TITLE_KEY:

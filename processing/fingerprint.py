@@ -32,6 +32,12 @@ _token_words: Final[dict[str, Row]] = {}
 _UNPACK_ROW = struct.Struct("<3q").unpack
 _LANES: Final = 0x0101_0101_0101_0101
 _LANE_CHUNK: Final = 127  # votes per lane before it could reach the sign bit
+_NIBBLES: Final = 0x1111_1111_1111_1111
+_LOW_NIBBLES: Final = 0x0F0F_0F0F_0F0F_0F0F
+_NIBBLE_CHUNK: Final = 7  # votes per nibble lane: the top one stays below the sign bit
+# Nibble moves per byte-lane spill: 18 * 7 = 126 votes, and at most 125 when the loop
+# ends (17 moves and 6 votes left in the nibbles): within ``_LANE_CHUNK``.
+_BYTE_CHUNKS: Final = _LANE_CHUNK // _NIBBLE_CHUNK
 _LOW_LANES: Final = 0x0001_0101_0101_0101  # the low seven byte lanes
 _LOW_LANES_MASK: Final = 0x00FF_FFFF_FFFF_FFFF
 _LANE_8: Final[i64] = 0x0100_0000_0000_0000  # bit 56: the first bit of the eighth lane
@@ -157,11 +163,12 @@ def simhash_rows(rows: list[Row]) -> int:
 def simhash_ints(tokens: list[str]) -> int:
     """:func:`simhash` with 64-bit integers only (no numpy call per text).
 
-    Each shingle hash ``h`` is added into eight accumulators of eight byte lanes:
-    ``lanes[k] += (h >> k) & 0x0101...01``, so lane ``j`` of ``lanes[k]`` counts the
+    Each shingle hash ``h`` is added into four accumulators of sixteen nibble lanes
+    (``nib[k] += (h >> k) & 0x1111...11``), moved every 7 shingles into eight
+    accumulators of eight byte lanes, so that lane ``j`` of ``lanes[k]`` counts the
     votes of bit ``8 * j + k``. A lane holds at most :data:`_LANE_CHUNK` (127) votes, so
     no lane carries and no value leaves the signed 64-bit range; longer texts move
-    the counts into wide per-bit counters every 127 shingles. XOR and masks work on
+    the counts into wide per-bit counters every 126 shingles. XOR and masks work on
     the same bits whatever the sign, so the result is that of :func:`simhash_numpy`.
     """
     return _simhash_of_rows([row_of(token) for token in tokens[: MAX_SHINGLES + SHINGLE - 1]])
@@ -192,7 +199,15 @@ def _simhash_of_rows(rows: list[Row]) -> int:
     s5: i64 = 0
     s6: i64 = 0
     s7: i64 = 0
-    votes: i64 = 0
+    # Votes first go into nibble lanes: nibble j of n_k counts bit 4j + k (four
+    # accumulators, not eight, per shingle); every _NIBBLE_CHUNK shingles (a nibble
+    # holds 7 votes, so no value reaches the sign bit) they move into the byte lanes.
+    n0: i64 = 0
+    n1: i64 = 0
+    n2: i64 = 0
+    n3: i64 = 0
+    left: i64 = _NIBBLE_CHUNK  # shingles until the nibbles move
+    chunks: i64 = _BYTE_CHUNKS  # nibble moves until the bytes move into ``wide``
     wide: list[i64] = []
     i: i64 = 2
     while i < count:
@@ -200,21 +215,40 @@ def _simhash_of_rows(rows: list[Row]) -> int:
         h: i64 = pending_ab ^ row.c
         pending_ab = pending_a ^ row.b
         pending_a = row.a
-        s0 += h & _LANES
-        s1 += (h >> 1) & _LANES
-        s2 += (h >> 2) & _LANES
-        s3 += (h >> 3) & _LANES
-        s4 += (h >> 4) & _LANES
-        s5 += (h >> 5) & _LANES
-        s6 += (h >> 6) & _LANES
-        s7 += (h >> 7) & _LANES
-        votes += 1
-        if votes % _LANE_CHUNK == 0:
-            if not wide:
-                wide = [0] * BITS
-            _spill(wide, (s0, s1, s2, s3, s4, s5, s6, s7))
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0
+        n0 += h & _NIBBLES
+        n1 += (h >> 1) & _NIBBLES
+        n2 += (h >> 2) & _NIBBLES
+        n3 += (h >> 3) & _NIBBLES
+        left -= 1
+        if left == 0:
+            # Nibble 2j of n_k is bit 8j + k, nibble 2j + 1 is bit 8j + k + 4.
+            s0 += n0 & _LOW_NIBBLES
+            s4 += (n0 >> 4) & _LOW_NIBBLES
+            s1 += n1 & _LOW_NIBBLES
+            s5 += (n1 >> 4) & _LOW_NIBBLES
+            s2 += n2 & _LOW_NIBBLES
+            s6 += (n2 >> 4) & _LOW_NIBBLES
+            s3 += n3 & _LOW_NIBBLES
+            s7 += (n3 >> 4) & _LOW_NIBBLES
+            n0 = n1 = n2 = n3 = 0
+            left = _NIBBLE_CHUNK
+            chunks -= 1
+            if chunks == 0:
+                if not wide:
+                    wide = [0] * BITS
+                _spill(wide, (s0, s1, s2, s3, s4, s5, s6, s7))
+                s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0
+                chunks = _BYTE_CHUNKS
         i += 1
+    votes: i64 = count - 2  # shingles
+    s0 += n0 & _LOW_NIBBLES
+    s4 += (n0 >> 4) & _LOW_NIBBLES
+    s1 += n1 & _LOW_NIBBLES
+    s5 += (n1 >> 4) & _LOW_NIBBLES
+    s2 += n2 & _LOW_NIBBLES
+    s6 += (n2 >> 4) & _LOW_NIBBLES
+    s3 += n3 & _LOW_NIBBLES
+    s7 += (n3 >> 4) & _LOW_NIBBLES
     half: i64 = votes >> 1
     if wide:
         _spill(wide, (s0, s1, s2, s3, s4, s5, s6, s7))

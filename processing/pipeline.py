@@ -186,11 +186,14 @@ def analyze(
     )
     places = find_places(tokens, resources.places, scan.places)
     # A kecamatan named in the headline weighs double, like regency terms there.
+    # Only kecamatan the whole post names count: with none, the title is not read again.
     title_kecamatan_hits = 0
-    if title_tokens:
+    if title_tokens and places.kecamatan:
         title_end = len(title_tokens)
         title_spots = [i for i in scan.places if i < title_end]
-        title_places = find_places(title_tokens, resources.places, title_spots).kecamatan
+        title_places = find_places(
+            title_tokens, resources.places, title_spots, terms=False
+        ).kecamatan
         if title_places:
             title_kecamatan_hits = len([k for k in title_places if k in places.kecamatan])
     relevance = judge(
@@ -228,24 +231,26 @@ def analyze(
     verdict = classify(
         words, resources.aspirasi, question=question, is_news=is_news, emoji=emoji, spots=watched
     )
+    # The term tuples go in as they are: ``matched`` is read-only by convention and
+    # serialised as JSON, where a tuple is an array like a list (no copy per post).
     matched: dict[str, object] = {}
     if tags.department_terms:
-        matched["departments"] = {k: list(v) for k, v in tags.department_terms.items()}
+        matched["departments"] = tags.department_terms
     if tags.topic_terms:
-        matched["topics"] = {k: list(v) for k, v in tags.topic_terms.items()}
+        matched["topics"] = tags.topic_terms
     if kecamatan:
-        matched["kecamatan"] = {k: list(v) for k, v in places.terms.items()}
+        matched["kecamatan"] = places.terms  # keyed by ``places.kecamatan``, in order
         if places.desa:
-            matched["desa"] = list(places.desa)
+            matched["desa"] = places.desa
     if verdict.cues:
-        matched["aspirasi"] = {k: list(v) for k, v in verdict.cues.items()}
-    relevance_terms: dict[str, list[str]] = {}
+        matched["aspirasi"] = verdict.cues
+    relevance_terms: dict[str, tuple[str, ...]] = {}
     if relevance.regency_terms:
-        relevance_terms["regency"] = list(relevance.regency_terms)
+        relevance_terms["regency"] = relevance.regency_terms
     if relevance.kota_terms:
-        relevance_terms["kota"] = list(relevance.kota_terms)
+        relevance_terms["kota"] = relevance.kota_terms
     if relevance.elsewhere_terms:
-        relevance_terms["elsewhere"] = list(relevance.elsewhere_terms)
+        relevance_terms["elsewhere"] = relevance.elsewhere_terms
     matched["relevance"] = relevance_terms
     # Positional, in field order (keywords cost a pure-Python ``__init__`` more).
     return Analysis(

@@ -94,6 +94,17 @@ def _reading(candidates: tuple[Place, ...]) -> Reading:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Start:
+    """What a word beginning a name can do: one lookup per spot (see ``find_places``).
+
+    ``ways`` is its ``PlaceIndex.grows`` entry, ``reading`` its ``PlaceIndex.readings`` one.
+    """
+
+    ways: frozenset[str] | None
+    reading: Reading | None
+
+
 @dataclass(frozen=True)
 class PlaceIndex:
     """Compact name -> candidate places.
@@ -112,13 +123,21 @@ class PlaceIndex:
     # A proper prefix of some word of ``prefixes`` -> every way that word goes on:
     # ``key + word in prefixes`` exactly when ``word in grows[key]`` (a non-empty word).
     grows: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+    # Every key of ``prefixes``, ``grows`` and ``readings`` -> its entries in the last two.
+    starts: dict[str, Start] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.prefixes:
             object.__setattr__(self, "prefixes", frozenset(_prefixes(self.names)))
-        object.__setattr__(self, "grows", _growths(self.prefixes))
+        grows = _growths(self.prefixes)
+        object.__setattr__(self, "grows", grows)
         readings = {key: _reading(tuple(v)) for key, v in self.names.items()}
         object.__setattr__(self, "readings", readings)
+        words = set(self.prefixes)
+        words.update(grows)
+        words.update(readings)
+        starts = {w: Start(grows.get(w), readings.get(w)) for w in words}
+        object.__setattr__(self, "starts", starts)
 
     @classmethod
     def build(
@@ -168,7 +187,7 @@ class PlaceHits:
 
     kecamatan: tuple[str, ...]
     desa: tuple[str, ...]
-    terms: dict[str, tuple[str, ...]]
+    terms: dict[str, list[str]]  # kecamatan -> its surfaces, without repeats
     kota_terms: tuple[str, ...]
     foreign_terms: tuple[str, ...]
     unresolved_desa: int
@@ -178,7 +197,7 @@ class PlaceHits:
         self,
         kecamatan: tuple[str, ...],
         desa: tuple[str, ...],
-        terms: dict[str, tuple[str, ...]],
+        terms: dict[str, list[str]],
         kota_terms: tuple[str, ...],
         foreign_terms: tuple[str, ...] = (),
         unresolved_desa: int = 0,
@@ -197,12 +216,13 @@ NO_PLACES: Final = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
 
 
 def find_places(
-    tokens: Sequence[str], index: PlaceIndex, spots: list[int] | None = None
+    tokens: Sequence[str], index: PlaceIndex, spots: list[int] | None = None, terms: bool = True
 ) -> PlaceHits:
     """Find Kabupaten Bogor kecamatan/desa and Kota Bogor place names in ``tokens``.
 
     ``spots``, when given, are the positions of the tokens in ``index.prefixes``, in
-    order (``analyze`` finds them for every pass at once).
+    order (``analyze`` finds them for every pass at once). With ``terms`` False only
+    ``kecamatan``, ``direct`` and ``unresolved_desa`` are filled in (the rest empty).
     """
     prefixes = index.prefixes
     # A name can only begin at a word that is a prefix of some name key.
@@ -215,18 +235,23 @@ def find_places(
     toks = tuple(tokens)  # typed: native indexing and slicing
     n = len(toks)
     free = 0  # the first position not inside a matched name
+    # Kecamatan name -> its surfaces without repeats, first seen first (the terms).
     kecamatan: dict[str, list[str]] = {}
+    order: list[str] = []  # the keys of ``kecamatan``, in order (a tuple of a list is cheap)
     desa: list[tuple[str, str, str]] = []
     kota: list[str] = []
     pending_desa: list[tuple[Reading, str, bool]] = []
     foreign: list[str] = []
     foreign_keys: list[str] = []
-    pinned: set[str] = set()
+    # Made at the first kecamatan name (most posts name none).
+    pinned: set[str] | None = None
     venues: set[str] | None = None
-    strength: dict[str, int] = {}  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
+    strength: dict[str, int] | None = (
+        None  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
+    )
     unresolved = 0
     readings = index.readings
-    growths = index.grows
+    starts = index.starts
     grows = index.max_words > 1
     for i in spots:
         if i < free:
@@ -235,9 +260,12 @@ def find_places(
         # still begin a name. Most starts are one word that begins no longer name
         # (``index.grows`` says so without building the joined key).
         key = toks[i]
+        start = starts.get(key)
+        if start is None:
+            continue  # neither begins nor is a name
         size = 0
-        reading: Reading | None = None
-        if grows and i + 1 < n and _grows_by(key, toks[i + 1], growths, prefixes):
+        reading = start.reading
+        if grows and i + 1 < n and _grows_by(key, toks[i + 1], start.ways, prefixes):
             grown = key
             for width in range(1, min(index.max_words, n - i) + 1):
                 if width > 1:
@@ -247,10 +275,8 @@ def find_places(
                 found = readings.get(grown)  # the keys of ``names``, in a dict
                 if found is not None:
                     key, size, reading = grown, width, found
-        else:
-            reading = readings.get(key)
-            if reading is not None:
-                size = 1
+        elif reading is not None:
+            size = 1
         if reading is None:
             continue
         surface = " ".join(toks[i : i + size]) if size > 1 else key
@@ -276,12 +302,17 @@ def find_places(
             surfaces = kecamatan.get(name)
             if surfaces is None:
                 kecamatan[name] = [surface]
-            else:
+                order.append(name)
+            elif surface not in surfaces:
                 surfaces.append(surface)
             level = _strength(toks, i)
-            if strength.get(name, -1) < level:
+            if strength is None:
+                strength = {name: level}
+            elif strength.get(name, -1) < level:
                 strength[name] = level
             if after == "bogor" or before == "kabupaten":
+                if pinned is None:
+                    pinned = set()
                 pinned.add(name)
         elif reading.desa:
             pending_desa.append((reading, surface, False))
@@ -292,6 +323,11 @@ def find_places(
         free = j
     if not kecamatan and not pending_desa and not kota and not foreign:
         return NO_PLACES
+    if pinned is None:
+        pinned = set()
+    if strength is None:
+        strength = {}
+    dropped = False
     for key in foreign_keys:
         # "Kemang, Jakarta Selatan" elsewhere in the post: its bare mentions go too,
         # unless one occurrence is pinned to the regency ("Kemang, Kab. Bogor").
@@ -300,8 +336,11 @@ def find_places(
         ]:
             if name not in pinned:
                 del kecamatan[name]
-    _drop_weak(kecamatan, strength, pinned)
-    direct_names = tuple(kecamatan)
+                dropped = True
+    if _drop_weak(kecamatan, strength, pinned) or dropped:
+        order = list(kecamatan)
+    direct_names = tuple(order)
+    desa_added = False  # whether a desa added a kecamatan mention
     for reading, surface, marked in pending_desa:
         regency = reading.regency_desa
         in_named = [p for p in regency if p.kecamatan in kecamatan]
@@ -311,7 +350,13 @@ def find_places(
         if chosen:
             place = chosen[0]
             desa.append((place.kecamatan, place.desa, surface))
-            kecamatan.setdefault(place.kecamatan, []).append(surface)
+            surfaces = kecamatan.get(place.kecamatan)
+            if surfaces is None:
+                kecamatan[place.kecamatan] = [surface]
+                order.append(place.kecamatan)
+            elif surface not in surfaces:
+                surfaces.append(surface)
+            desa_added = True
             level = 2 if venues is not None and surface in venues else 3
             strength[place.kecamatan] = max(strength.get(place.kecamatan, 0), level)
         elif reading.kota_desa and not regency and (marked or not direct_names):
@@ -322,31 +367,35 @@ def find_places(
             # A desa name found only in the regency, in several kecamatan: the post
             # is about the regency, but which kecamatan is left open.
             unresolved += 1
-    _drop_weak(kecamatan, strength, pinned)
-    terms = {k: unique(v) for k, v in kecamatan.items()}
+    names = direct_names
+    if desa_added:
+        # Else ``kecamatan`` is as the first call left it, and a second changes nothing.
+        names = tuple(kecamatan) if _drop_weak(kecamatan, strength, pinned) else tuple(order)
+    if not terms:
+        return PlaceHits(names, (), {}, (), (), unresolved, direct_names)
     return PlaceHits(
-        tuple(kecamatan),
+        names,
         unique([f"{k}/{d}" for k, d, _ in desa]) if desa else (),
-        terms,
-        unique(kota),
-        unique(foreign),
+        kecamatan,
+        unique(kota) if kota else (),
+        unique(foreign) if foreign else (),
         unresolved,
         direct_names,
     )
 
 
-def _grows_by(
-    key: str, word: str, growths: dict[str, frozenset[str]], prefixes: frozenset[str]
-) -> bool:
-    """``key + word in prefixes``, without joining them."""
+def _grows_by(key: str, word: str, ways: frozenset[str] | None, prefixes: frozenset[str]) -> bool:
+    """``key + word in prefixes``, without joining them (``ways``: ``key``'s ``grows``)."""
     if not word:
         return key in prefixes
-    ways = growths.get(key)
     return ways is not None and word in ways
 
 
-def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> None:
-    """Drop seat mentions, and road/venue/direction ones beside a stronger place."""
+def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> bool:
+    """Drop seat mentions, and road/venue/direction ones beside a stronger place.
+
+    Returns whether any was dropped.
+    """
     bar = 1  # the best mention's strength, at least a direction's
     low = 3
     for name in kecamatan:
@@ -356,10 +405,13 @@ def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned
         if level < low:
             low = level
     if low >= bar:
-        return  # the usual case: every mention as strong as the best
+        return False  # the usual case: every mention as strong as the best
+    dropped = False
     for name in [k for k in kecamatan if strength.get(k, 3) < bar]:
         if name not in pinned:
             del kecamatan[name]
+            dropped = True
+    return dropped
 
 
 # Any of these in the words before a name sends ``_strength`` down its longer path.

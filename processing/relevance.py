@@ -176,5 +176,20 @@ def judge(
         score += DEPARTMENT_WEIGHT
     probability = _logistic(score * 1.2)
     return Relevance(
-        probability >= threshold, probability, unique(regency), unique(kota), unique(elsewhere)
+        probability >= threshold,
+        probability,
+        _distinct(regency) if regency else (),
+        _distinct(kota) if kota else (),
+        _distinct(elsewhere) if elsewhere else (),
     )
+
+
+def _distinct(values: list[str]) -> tuple[str, ...]:
+    """``unique(values)``; a few values (most posts) are compared in a list, with no set."""
+    if len(values) > 8:
+        return unique(values)
+    kept: list[str] = []
+    for value in values:
+        if value not in kept:
+            kept.append(value)
+    return tuple(kept)

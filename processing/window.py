@@ -19,7 +19,7 @@ from processing.dedup import (
     BAND_MASK,
     MIN_TOKENS,
     DedupIndex,
-    dedup_keys,
+    content_keys,
     nearest_in,
     put_entry,
     signed_bits,
@@ -165,6 +165,21 @@ class WindowedDedup:
 CacheKey = tuple[str, str | None, str]
 
 
+class CachedPost:
+    """What a post's (kind, title, text) decide: its analysis, word size and content keys.
+
+    ``size`` is ``word_size(text, title, MIN_TOKENS)``, ``keys`` the post's
+    ``content_keys(title, text)`` (shared by identical posts: read-only).
+    """
+
+    __slots__ = ("analysis", "size", "keys")
+
+    def __init__(self, analysis: Analysis, size: int, keys: list[str]) -> None:
+        self.analysis = analysis
+        self.size = size
+        self.keys = keys
+
+
 class AnalysisCache:
     """Analyses of recently seen identical (kind, title, text): syndicated copies, reposts.
 
@@ -177,19 +192,28 @@ class AnalysisCache:
 
     def __init__(self, maxsize: int = 4096) -> None:
         self.maxsize = max(1, maxsize)
-        self._items: dict[CacheKey, Analysis] = {}
+        self._items: dict[CacheKey, CachedPost] = {}
         self._order: list[CacheKey] = []
         self._oldest = 0
         self.hits = 0
 
     def analyze(self, resources: Resources, kind: str, title: str | None, text: str) -> Analysis:
+        return self.post(resources, kind, title, text).analysis
+
+    def post(self, resources: Resources, kind: str, title: str | None, text: str) -> CachedPost:
+        """The post's :class:`CachedPost`: remembered, or worked out and remembered."""
         key = (kind, title, text)
         items = self._items
         found = items.get(key)
         if found is not None:
             self.hits += 1
             return found
-        result = analyze(resources, text, title, kind)
+        result = CachedPost(
+            analyze(resources, text, title, kind),
+            # Word counts only decide "at least MIN_TOKENS words": capped there.
+            word_size(text, title, MIN_TOKENS),
+            content_keys(title, text),
+        )
         order = self._order
         if len(order) < self.maxsize:
             order.append(key)
@@ -216,10 +240,13 @@ def analyze_batch(
     """
     results: list[tuple[int, Analysis, int | None]] = []
     for post_id, kind, url, title, text, published_at in batch:
-        analysis = cache.analyze(resources, kind, title, text)
-        # Word counts only decide "at least MIN_TOKENS words": capped there.
-        size = word_size(text, title, MIN_TOKENS)
+        post = cache.post(resources, kind, title, text)
+        analysis = post.analysis
         index.advance(published_at)
-        dup = index.check_in(post_id, analysis.fingerprint, dedup_keys(url, title, text), size)
+        # ``dedup_keys(url, title, text)``, its content keys remembered with the analysis.
+        keys = post.keys
+        if url:
+            keys = ["u:" + url, *keys]
+        dup = index.check_in(post_id, analysis.fingerprint, keys, post.size)
         results.append((post_id, analysis, None if dup == post_id else dup))
     return results

@@ -30,7 +30,18 @@ def test_grows_by_is_the_joined_prefix_test(resources: Any, data: st.DataObject)
     piece = st.sampled_from(prefixes) | st.text(alphabet="abcgijnrsu", max_size=6)
     key = data.draw(st.sampled_from(prefixes))
     word = data.draw(piece)
-    assert _grows_by(key, word, index.grows, index.prefixes) == (key + word in index.prefixes)
+    start = index.starts[key]
+    assert _grows_by(key, word, start.ways, index.prefixes) == (key + word in index.prefixes)
+    assert start.ways is index.grows.get(key) and start.reading is index.readings.get(key)
+
+
+def test_starts_cover_every_prefix_and_name(resources: Any) -> None:
+    index = resources.places
+    words = index.prefixes | index.grows.keys() | index.readings.keys()
+    assert index.starts.keys() == words
+    for word in ("cibinong", "parung", "xyz"):
+        start = index.starts.get(word)
+        assert (start.reading if start else None) is index.readings.get(word)
 
 
 def test_follow_holds_every_longer_term_longest_first(resources: Any) -> None:

@@ -41,9 +41,13 @@ def test_long_texts_cross_the_lane_chunks(tokens: list[str]) -> None:
     assert _all_equal(tokens) == reference_simhash(tokens)
 
 
-@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 128, 129, 130, 131, 256, 257, 258, 259, 385])
+@pytest.mark.parametrize(
+    "count",
+    [0, 1, 2, 3, 4, 8, 9, 10, 16, 127, 128, 129, 130, 131, 254, 256, 257, 258, 259, 385],
+)
 def test_boundary_lengths(count: int) -> None:
-    # 127 shingles fill a byte lane (129 tokens), 255 fill two, 256 is numpy's wide path.
+    # 7 shingles fill a nibble lane (9 tokens), 126 a byte lane's spill (128 tokens),
+    # 252 two (254); 256 is numpy's wide path.
     rng = random.Random(count)
     mixed = [rng.choice(VOCAB) for _ in range(count)]
     assert _all_equal(mixed) == reference_simhash(mixed)

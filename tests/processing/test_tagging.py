@@ -143,7 +143,7 @@ def test_tags_keep_matched_terms_and_topics(resources) -> None:
     assert "jalan" in terms["pupr"]
     assert "truk tambang" in terms["dishub"]
     assert "truk_tambang" in result.topics and "jalan_rusak" in result.topics
-    assert result.matched["topics"]["truk_tambang"] == ["truk tambang"]
+    assert list(result.matched["topics"]["truk_tambang"]) == ["truk tambang"]
     # the context that let the road topic fire is shown too
     cues = result.matched["topics"]["jalan_rusak"]
     assert cues[0] == "jalan" and "berlubang" in cues
