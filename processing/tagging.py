@@ -92,7 +92,9 @@ def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:
     return (hit[0], *term_rank(hit[1]))
 
 
-_GENERAL: Final = frozenset(GENERAL_DEPARTMENTS)  # a native lookup (a tuple's is generic)
+def _is_general(department: str) -> bool:
+    """``department in GENERAL_DEPARTMENTS``, spelled out: literal comparisons are native."""
+    return department == "setda_pimpinan" or department == "dprd"
 
 
 def _merge(starts: list[int], terms: list[Term], more: list[int], more_terms: list[Term]) -> int:
@@ -214,7 +216,7 @@ def tag(
         code = term.code
         if code == FALLBACK or (
             code == ALIAS and start and token_seq is not None
-            and token_seq[start - 1] in SPEAKER_BEFORE and term.department in _GENERAL
+            and token_seq[start - 1] in SPEAKER_BEFORE and _is_general(term.department)
         ):  # fmt: skip
             if fallback is None:
                 fallback = []
@@ -283,8 +285,12 @@ def tag(
         entry.name(text)
         for cue in cues:
             entry.name(cue)
-    ranked = _ranked(tally)
-    if not ranked and fallback is not None:
+    _rank(tally)
+    chosen: list[str] = []
+    department_terms: dict[str, tuple[str, ...]] = {}
+    chosen_scores: dict[str, float] = {}
+    _choose(tally, chosen, department_terms, chosen_scores)
+    if not chosen and fallback is not None:
         for term in fallback:
             entry = _entry(tally, term.department)
             if entry is None:
@@ -292,23 +298,15 @@ def tag(
                 tally.append(entry)
             entry.score += ALIAS_WEIGHT
             entry.name(term.text)
-        ranked = _ranked(tally)
-    if not ranked:
+        _rank(tally)
+        _choose(tally, chosen, department_terms, chosen_scores)
+    if not chosen:
         return _EMPTY
-    chosen: list[str] = []
-    department_terms: dict[str, tuple[str, ...]] = {}
-    chosen_scores: dict[str, float] = {}
-    for entry in ranked:
-        d = entry.department
-        chosen.append(d)
-        department_terms[d] = entry.names()
-        chosen_scores[d] = entry.score
     if not topics_seen:
         return Tags(tuple(chosen), (), department_terms, {}, {}, chosen_scores)
     topic_department = index.topic_dept
     kept_topics: dict[str, tuple[str, ...]] = {}
     topics: list[str] = []
-    sizes: list[int] = []
     for j in range(len(topics_seen)):
         t = topics_seen[j]
         if _holds(chosen, topic_department[t]):
@@ -317,10 +315,13 @@ def tag(
             # Most cues first, then by name: an insertion sort (a topic or two).
             k = len(topics)
             size = len(cues)
-            while k > 0 and (sizes[k - 1] < size or (sizes[k - 1] == size and t < topics[k - 1])):
+            while k > 0:
+                other = topics[k - 1]
+                cued = len(kept_topics[other])
+                if cued > size or (cued == size and other < t):
+                    break
                 k -= 1
             topics.insert(k, t)
-            sizes.insert(k, size)
     topic_departments: dict[str, str] = {}
     for t in topics:
         topic_departments[t] = topic_department[t]
@@ -352,23 +353,33 @@ def _among(values: tuple[str, ...], value: str) -> bool:
     return False
 
 
-def _ranked(tally: list[_Tally]) -> list[_Tally]:
-    """The departments scoring at least ``THRESHOLD``, in order.
+def _rank(tally: list[_Tally]) -> None:
+    """Sort ``tally`` in place: specific departments first, then by score, then by name.
 
-    Specific departments first, then by score, then by name: an insertion sort (a
-    post scores a few departments).
+    An insertion sort (a post scores a few departments).
     """
-    chosen: list[_Tally] = []
-    for entry in tally:
-        if entry.score < THRESHOLD:
-            continue
-        chosen.append(entry)
-        k = len(chosen) - 1
-        while k > 0 and _before(entry, chosen[k - 1]):
-            chosen[k] = chosen[k - 1]
+    for i in range(1, len(tally)):
+        entry = tally[i]
+        k = i
+        while k > 0 and _before(entry, tally[k - 1]):
+            tally[k] = tally[k - 1]
             k -= 1
-        chosen[k] = entry
-    return chosen
+        tally[k] = entry
+
+
+def _choose(
+    tally: list[_Tally],
+    chosen: list[str],
+    department_terms: dict[str, tuple[str, ...]],
+    scores: dict[str, float],
+) -> None:
+    """Fill the chosen departments (scoring at least ``THRESHOLD``), in ``tally``'s order."""
+    for entry in tally:
+        if entry.score >= THRESHOLD:
+            d = entry.department
+            chosen.append(d)
+            department_terms[d] = entry.names()
+            scores[d] = entry.score
 
 
 def _before(a: _Tally, b: _Tally) -> bool:
@@ -404,7 +415,7 @@ class _Tally:
 
     def __init__(self, department: str) -> None:
         self.department = department
-        self.general = department in _GENERAL
+        self.general = _is_general(department)
         self.score = 0.0
         self.first_name: str | None = None
         self.more_names: list[str] | None = None  # every name, once there are two

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from processing.aspirasi import classify
 from processing.places import _grows_by
-from processing.tagging import GENERAL_DEPARTMENTS, THRESHOLD, _ranked, _Tally
+from processing.tagging import GENERAL_DEPARTMENTS, THRESHOLD, _choose, _is_general, _rank, _Tally
 from processing.terms import phrase_at
 
 SETTINGS = settings(
@@ -66,14 +66,29 @@ def test_phrase_at_is_a_slice_comparison(words: list[str], key: list[str], i: in
         unique_by=lambda pair: pair[0],
     )
 )
-def test_ranked_is_the_sort_by_generality_score_and_name(pairs: list[tuple[str, float]]) -> None:
+def test_rank_sorts_by_generality_score_and_name(pairs: list[tuple[str, float]]) -> None:
     tally = []
     for department, score in pairs:
         entry = _Tally(department)
         entry.score = score
         tally.append(entry)
-    expected = sorted((d in GENERAL_DEPARTMENTS, -s, d) for d, s in pairs if s >= THRESHOLD)
-    assert [e.department for e in _ranked(tally)] == [d for _, _, d in expected]
+    expected = sorted((d in GENERAL_DEPARTMENTS, -s, d) for d, s in pairs)
+    _rank(tally)
+    assert [e.department for e in tally] == [d for _, _, d in expected]
+    assert all(e.general == (e.department in GENERAL_DEPARTMENTS) for e in tally)
+    chosen: list[str] = []
+    terms: dict[str, tuple[str, ...]] = {}
+    scores: dict[str, float] = {}
+    _choose(tally, chosen, terms, scores)
+    assert chosen == [d for _, s, d in expected if -s >= THRESHOLD]
+    assert scores == {d: -s for _, s, d in expected if -s >= THRESHOLD}
+
+
+def test_general_departments_are_the_listed_ones(resources: Any) -> None:
+    """``_is_general`` spells ``GENERAL_DEPARTMENTS`` out (native comparisons)."""
+    codes = {t.department for ts in resources.terms.by_first.values() for t in ts}
+    assert set(GENERAL_DEPARTMENTS) <= codes
+    assert {d for d in codes if _is_general(d)} == set(GENERAL_DEPARTMENTS)
 
 
 def test_overlapping_negations_list_each_unmet_action_once(resources: Any) -> None:
