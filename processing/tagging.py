@@ -114,6 +114,8 @@ def _merge(starts: list[int], terms: list[Term], more: list[int], more_terms: li
             context = True
             continue
         start = more[k]
+        while p < n and starts[p] < start:
+            p += 1  # an earlier start: no need to compare the terms
         while p < n and not _precedes(start, term, starts[p], terms[p]):
             p += 1
         starts.insert(p, start)
@@ -216,7 +218,7 @@ def tag(
         code = term.code
         if code == FALLBACK or (
             code == ALIAS and start and token_seq is not None
-            and token_seq[start - 1] in SPEAKER_BEFORE and _is_general(term.department)
+            and _is_general(term.department) and token_seq[start - 1] in SPEAKER_BEFORE
         ):  # fmt: skip
             if fallback is None:
                 fallback = []
@@ -261,7 +263,9 @@ def tag(
         if topic:
             j = _cue_slot(topics_seen, topic_cues, topic)
             cues = topic_cues[j]
-            if not _among(cues, text):
+            if not cues:
+                cues = (text,)
+            elif not _among(cues, text):
                 cues += (text,)
             if needed:
                 # Show the context that let the topic fire ("jalan" + "rusak").
@@ -307,11 +311,16 @@ def tag(
     topic_department = index.topic_dept
     kept_topics: dict[str, tuple[str, ...]] = {}
     topics: list[str] = []
+    # In the topics' order: filled as they are kept, refilled if the sort moved one.
+    topic_departments: dict[str, str] = {}
+    moved = False
     for j in range(len(topics_seen)):
         t = topics_seen[j]
-        if _holds(chosen, topic_department[t]):
+        owner = topic_department[t]
+        if _holds(chosen, owner):
             cues = topic_cues[j]
             kept_topics[t] = cues
+            topic_departments[t] = owner
             # Most cues first, then by name: an insertion sort (a topic or two).
             k = len(topics)
             size = len(cues)
@@ -321,10 +330,13 @@ def tag(
                 if cued > size or (cued == size and other < t):
                     break
                 k -= 1
+            if k < len(topics):
+                moved = True
             topics.insert(k, t)
-    topic_departments: dict[str, str] = {}
-    for t in topics:
-        topic_departments[t] = topic_department[t]
+    if moved:
+        topic_departments = {}
+        for t in topics:
+            topic_departments[t] = topic_department[t]
     return Tags(
         tuple(chosen),
         tuple(topics),

@@ -224,7 +224,8 @@ def find_spans(
                 keys = head.follow.get(words[i + 1]) if head.follow else None
             if keys is not None:
                 for key, terms in keys:
-                    if phrase_at(words, i, key):
+                    # Two words: the second matched (the usual phrase), no call.
+                    if len(key) == 2 or phrase_at(words, i, key):
                         for term in terms:
                             starts.append(i)
                             found.append(term)
