@@ -368,15 +368,26 @@ def _among(values: tuple[str, ...], value: str) -> bool:
 def _rank(tally: list[_Tally]) -> None:
     """Sort ``tally`` in place: specific departments first, then by score, then by name.
 
-    An insertion sort (a post scores a few departments).
+    An insertion sort (a post scores a few departments), the order of
+    ``(general, -score, department)`` written out (no call, no key tuples).
     """
     for i in range(1, len(tally)):
         entry = tally[i]
         k = i
-        while k > 0 and _before(entry, tally[k - 1]):
-            tally[k] = tally[k - 1]
+        while k > 0:
+            other = tally[k - 1]
+            if entry.general != other.general:
+                if entry.general:
+                    break
+            elif entry.score != other.score:
+                if entry.score < other.score:
+                    break
+            elif not entry.department < other.department:
+                break
+            tally[k] = other
             k -= 1
-        tally[k] = entry
+        if k != i:
+            tally[k] = entry
 
 
 def _choose(
@@ -392,15 +403,6 @@ def _choose(
             chosen.append(d)
             department_terms[d] = entry.names()
             scores[d] = entry.score
-
-
-def _before(a: _Tally, b: _Tally) -> bool:
-    """``(a.general, -a.score, a.department) < (b.general, -b.score, b.department)``."""
-    if a.general != b.general:
-        return b.general
-    if a.score != b.score:
-        return a.score > b.score
-    return a.department < b.department
 
 
 def _entry(tally: list[_Tally], department: str) -> _Tally | None:
