@@ -97,38 +97,33 @@ def _is_general(department: str) -> bool:
     return department == "setda_pimpinan" or department == "dprd"
 
 
-def _merge(starts: list[int], terms: list[Term], more: list[int], more_terms: list[Term]) -> int:
-    """Merge the hits ``more``/``more_terms`` into ``starts``/``terms``; return how many are ordered.
+def _merge(starts: list[int], terms: list[Term], n: int) -> int:
+    """Merge the hits from ``n`` on into the first ``n``, in place; return how many are ordered.
 
-    Both come in ``_hit_order``; the merged hits keep it, like a stable sort of both
-    (ties: ``starts`` first). Context hits (``requires``/``exclude``/``topic_exclude``)
-    of ``more`` are appended after the ordered ones, unordered. ``more`` is short (a
-    post's few exact hits): each is inserted in place.
+    Both parts come in ``_hit_order``; the merged hits keep it, like a stable sort of
+    both (ties: the first part first). Context hits (``requires``/``exclude``/
+    ``topic_exclude``) of the second part stay after the ordered ones, in their
+    order. The second part is short (a post's few exact hits): each is moved in place.
     """
-    n = len(starts)
     p = 0
-    context = False
-    for k in range(len(more_terms)):
-        term = more_terms[k]
+    m = n  # the ordered hits: the first ``m``
+    for j in range(n, len(terms)):
+        term = terms[j]
         if EXCLUDE <= term.code <= REQUIRES:
-            context = True
-            continue
-        start = more[k]
-        while p < n and starts[p] < start:
+            continue  # context: stays behind the ordered hits
+        start = starts[j]
+        while p < m and starts[p] < start:
             p += 1  # an earlier start: no need to compare the terms
-        while p < n and not _precedes(start, term, starts[p], terms[p]):
+        while p < m and not _precedes(start, term, starts[p], terms[p]):
             p += 1
-        starts.insert(p, start)
-        terms.insert(p, term)
+        if p < j:
+            starts.pop(j)
+            terms.pop(j)
+            starts.insert(p, start)
+            terms.insert(p, term)
         p += 1
-        n += 1
-    if context:
-        for k in range(len(more_terms)):
-            term = more_terms[k]
-            if EXCLUDE <= term.code <= REQUIRES:
-                starts.append(more[k])
-                terms.append(term)
-    return n
+        m += 1
+    return m
 
 
 def _precedes(start: int, term: Term, other_start: int, other: Term) -> bool:
@@ -166,12 +161,10 @@ def tag(
         find_spans(stems, index.heads, index.firsts, starts, terms, spots, spot_heads)
     ordered = len(starts)
     if index.heads_exact and tokens is not None and (exact_spots is None or exact_spots):
-        more: list[int] = []
-        more_terms: list[Term] = []
         heads, firsts = index.heads_exact, index.firsts_exact
-        find_spans(tokens, heads, firsts, more, more_terms, exact_spots, exact_spot_heads)
-        if more:
-            ordered = _merge(starts, terms, more, more_terms)
+        find_spans(tokens, heads, firsts, starts, terms, exact_spots, exact_spot_heads)
+        if len(starts) > ordered:
+            ordered = _merge(starts, terms, ordered)
     if not ordered:
         return _EMPTY
     # Typed copies (no copy for tuples): native indexing below.

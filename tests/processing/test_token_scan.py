@@ -133,8 +133,8 @@ def test_merging_ranked_hits_is_a_stable_sort(tables: Tables, data: st.DataObjec
     first = sorted(data.draw(st.lists(hit, max_size=12)), key=_hit_order)
     first = [h for h in first if h[1].kind not in CONTEXT]
     second = sorted(data.draw(st.lists(hit, max_size=12)), key=_hit_order)
-    starts, found = [s for s, _ in first], [t for _, t in first]
-    ordered = _merge(starts, found, [s for s, _ in second], [t for _, t in second])
+    starts, found = [s for s, _ in first + second], [t for _, t in first + second]
+    ordered = _merge(starts, found, len(first))
     merged = list(zip(starts, found, strict=True))
     ranked = [h for h in second if h[1].kind not in CONTEXT]
     assert ordered == len(first) + len(ranked)
