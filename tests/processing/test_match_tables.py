@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from processing.aspirasi import classify
 from processing.places import _grows_by
 from processing.tagging import GENERAL_DEPARTMENTS, THRESHOLD, _choose, _is_general, _rank, _Tally
-from processing.terms import phrase_at
+from processing.terms import KIND_CODES, OTHER, Term, phrase_at, term_rank
 
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -42,6 +42,22 @@ def test_follow_holds_every_longer_term_longest_first(resources: Any) -> None:
                 sizes = [len(key) for key, _ in ways]
                 assert sizes == sorted(sizes, reverse=True)
                 assert all(key[:2] == (first, second) for key, _ in ways)
+            # ``second``/``second_keys`` stand for ``follow`` when it has one word.
+            if len(head.follow) == 1:
+                assert head.follow == {head.second: head.second_keys}
+            else:
+                assert (head.second, head.second_keys) == ("", ())
+
+
+def test_terms_know_their_size_kind_code_and_rank(resources: Any) -> None:
+    terms = [t for ts in resources.terms.by_first.values() for t in ts]
+    terms += [t for ts in resources.terms.by_first_exact.values() for t in ts]
+    assert {t.kind for t in terms} <= set(KIND_CODES)
+    for term in terms:
+        assert term.size == len(term.stems)
+        assert term.code == KIND_CODES[term.kind]
+        assert (-term.size, term.rank) == term_rank(term)
+    assert Term(("a",), "a", "x", "odd").code == OTHER
 
 
 @given(
