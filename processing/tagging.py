@@ -484,11 +484,19 @@ def _near(
 
 
 def _present(needed: frozenset[str], terms: list[Term]) -> list[str]:
-    """The ``needed`` terms that have a hit in the post, sorted."""
+    """The ``needed`` terms that have a hit in the post, sorted.
+
+    Plain loops, no call per hit: the work stays linear in the post.
+    """
     found: list[str] = []
     for term in terms:
-        if term.text in needed and not _holds(found, term.text):
-            found.append(term.text)
+        text = term.text
+        if text in needed:
+            for seen in found:
+                if seen == text:
+                    break
+            else:
+                found.append(text)
     found.sort()
     return found
 
