@@ -17,12 +17,18 @@ only when nothing more specific did.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from processing.terms import (
-    KIND_PRIORITY,
+    ALIAS,
+    EXCLUDE,
+    FALLBACK,
+    KEYWORD,
+    REQUIRES,
+    TOPIC,
+    TOPIC_EXCLUDE,
     Head,
     Term,
     TermIndex,
@@ -82,73 +88,51 @@ class Tags:
 _EMPTY: Final = Tags((), (), {}, {}, {}, {})
 
 
-# Kinds that only give context to other hits (never scored): their order does not matter.
-_CONTEXT: Final = frozenset({"requires", "exclude", "topic_exclude"})
-
-
 def _hit_order(hit: tuple[int, Term]) -> tuple[int, int, int]:
     return (hit[0], *term_rank(hit[1]))
 
 
-def _tag_hits(
-    stems: Sequence[str],
-    index: TermIndex,
-    tokens: Sequence[str] | None,
-    spots: list[int] | None = None,
-    exact_spots: list[int] | None = None,
-    spot_heads: list[Head] | None = None,
-    exact_spot_heads: list[Head] | None = None,
-) -> tuple[list[tuple[int, Term]], list[tuple[int, Term]]]:
-    """``match_spans`` as ``tag`` reads them: (ordered hits, context hits).
+def _is_general(department: str) -> bool:
+    """``department in GENERAL_DEPARTMENTS``, spelled out: literal comparisons are native."""
+    return department == "setda_pimpinan" or department == "dprd"
 
-    Every hit comes in the order of :func:`_hit_order`, except exact context hits
-    (``requires``/``exclude``), which come apart, unordered.
+
+def _merge(starts: list[int], terms: list[Term], n: int) -> int:
+    """Merge the hits from ``n`` on into the first ``n``, in place; return how many are ordered.
+
+    Both parts come in ``_hit_order``; the merged hits keep it, like a stable sort of
+    both (ties: the first part first). Context hits (``requires``/``exclude``/
+    ``topic_exclude``) of the second part stay after the ordered ones, in their
+    order. The second part is short (a post's few exact hits): each is moved in place.
     """
-    hits: list[tuple[int, Term]] = []
-    if index.heads:
-        find_spans(stems, index.heads, index.firsts, hits, spots, spot_heads)
-    context: list[tuple[int, Term]] = []
-    if not index.heads_exact or tokens is None:
-        return hits, context
-    exact: list[tuple[int, Term]] = []
-    find_spans(tokens, index.heads_exact, index.firsts_exact, exact, exact_spots, exact_spot_heads)
-    if not exact:
-        return hits, context
-    ranked = [hit for hit in exact if hit[1].kind not in _CONTEXT]
-    if len(ranked) < len(exact):
-        context = [hit for hit in exact if hit[1].kind in _CONTEXT]
-    if ranked:
-        # Both lists are in ``_hit_order`` already: interleave them (stable, so a
-        # stem hit comes before an exact one of the same rank).
-        hits = _merge(hits, ranked) if hits else ranked
-    return hits, context
-
-
-def _merge(first: list[tuple[int, Term]], second: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
-    """Merge two lists, each in ``_hit_order``, into one (ties: ``first`` first).
-
-    The same as a stable sort of ``first + second`` by ``_hit_order``. ``second`` is
-    short (a post's few exact hits): each is inserted into a copy of ``first``.
-    """
-    merged = first[:]
     p = 0
-    for hit in second:
-        n = len(merged)
-        while p < n and not _precedes(hit, merged[p]):
+    m = n  # the ordered hits: the first ``m``
+    for j in range(n, len(terms)):
+        term = terms[j]
+        if EXCLUDE <= term.code <= REQUIRES:
+            continue  # context: stays behind the ordered hits
+        start = starts[j]
+        while p < m and starts[p] < start:
+            p += 1  # an earlier start: no need to compare the terms
+        while p < m and not _precedes(start, term, starts[p], terms[p]):
             p += 1
-        merged.insert(p, hit)
+        if p < j:
+            starts.pop(j)
+            terms.pop(j)
+            starts.insert(p, start)
+            terms.insert(p, term)
         p += 1
-    return merged
+        m += 1
+    return m
 
 
-def _precedes(a: tuple[int, Term], b: tuple[int, Term]) -> bool:
-    """``_hit_order(a) < _hit_order(b)``, without building the keys."""
-    if a[0] != b[0]:
-        return a[0] < b[0]
-    size, other = len(a[1].stems), len(b[1].stems)
-    if size != other:
-        return size > other
-    return KIND_PRIORITY.get(a[1].kind, 3) < KIND_PRIORITY.get(b[1].kind, 3)
+def _precedes(start: int, term: Term, other_start: int, other: Term) -> bool:
+    """``_hit_order`` of the first hit below that of the second, without building the keys."""
+    if start != other_start:
+        return start < other_start
+    if term.size != other.size:
+        return term.size > other.size
+    return term.rank < other.rank
 
 
 def tag(
@@ -169,29 +153,40 @@ def tag(
     ``spot_heads``/``exact_spot_heads`` their ``index.heads``/``index.heads_exact``
     entries.
     """
-    hits, context = _tag_hits(
-        stems, index, tokens, spots, exact_spots, spot_heads, exact_spot_heads
-    )
-    if not hits:
+    # The hits as two parallel lists (no tuple per hit): the first ``ordered`` in
+    # ``_hit_order``, then the exact context hits (``requires``/``exclude``), unordered.
+    starts: list[int] = []
+    terms: list[Term] = []
+    if index.heads:
+        find_spans(stems, index.heads, index.firsts, starts, terms, spots, spot_heads)
+    ordered = len(starts)
+    if index.heads_exact and tokens is not None and (exact_spots is None or exact_spots):
+        heads, firsts = index.heads_exact, index.firsts_exact
+        find_spans(tokens, heads, firsts, starts, terms, exact_spots, exact_spot_heads)
+        if len(starts) > ordered:
+            ordered = _merge(starts, terms, ordered)
+    if not ordered:
         return _EMPTY
     # Typed copies (no copy for tuples): native indexing below.
     stem_seq = tuple(stems)
     token_seq = tuple(tokens) if tokens is not None else None
-    excluded: dict[str, list[tuple[int, int]]] = {}
+    excluded: dict[str, list[tuple[int, int]]] | None = None  # made on the first exclusion
     excluded_topics: set[str] | None = None  # made on the first topic exclusion (rare)
-    for start, term in [*hits, *context] if context else hits:
-        kind = term.kind
-        if kind == "exclude":
+    for k in range(len(terms)):
+        term = terms[k]
+        code = term.code
+        if code == EXCLUDE:
+            if excluded is None:
+                excluded = {}
             spans = excluded.get(term.department)
             if spans is None:
                 spans = excluded[term.department] = []
-            spans.append((start, start + len(term.stems)))
-        elif kind == "topic_exclude" and term.topic:
+            start = starts[k]
+            spans.append((start, start + term.size))
+        elif code == TOPIC_EXCLUDE and term.topic:
             if excluded_topics is None:
                 excluded_topics = set()
             excluded_topics.add(term.topic)
-    # Where each term's text starts: only needed for topics with ``requires`` (rare).
-    where: dict[str, list[int]] | None = None
     requires = index.requires
     # Hits come by start, so every counted span starts at or before the current hit,
     # which lies inside one exactly when the span reaches its end. So two numbers
@@ -202,126 +197,139 @@ def tag(
     # Each department's score, terms and furthest counted end, in order of first score
     # (a list: a post scores a few departments, found by a native scan).
     tally: list[_Tally] = []
-    topic_terms: dict[str, list[str]] = {}
-    fallback: list[Term] = []
+    # Each topic's cues, in order of first hit (parallel lists: a topic or two).
+    topics_seen: list[str] = []
+    topic_cues: list[tuple[str, ...]] = []
+    fallback: list[Term] | None = None
     # Whether the word before ``simile_at`` is a comparison ("seperti"): hits come by
     # start, several at one start, so it is looked up once per start.
     simile_at = 0
     simile = False
-    for start, term in hits:
-        kind = term.kind
-        department = term.department
-        if kind == "fallback" or (
-            kind == "alias" and department in GENERAL_DEPARTMENTS and start
-            and token_seq is not None and token_seq[start - 1] in SPEAKER_BEFORE
+    for k in range(ordered):
+        start = starts[k]
+        term = terms[k]
+        code = term.code
+        if code == FALLBACK or (
+            code == ALIAS and start and token_seq is not None
+            and _is_general(term.department) and token_seq[start - 1] in SPEAKER_BEFORE
         ):  # fmt: skip
+            if fallback is None:
+                fallback = []
             fallback.append(term)
             continue
-        if start != simile_at:
-            simile_at = start
-            simile = stem_seq[start - 1] in SIMILE or (
-                token_seq is not None and len(token_seq) > 0 and token_seq[start - 1] in SIMILE
-            )
-        if simile:
-            continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
-        size = len(term.stems)
-        end = start + size
+        if code > KEYWORD:
+            continue  # context only: never scored
+        end = start + term.size
         if reach > end or (reach == end and reach_start < start):
             continue  # inside a longer counted phrase: "lampu jalan" (dishub) leaves no "jalan" for pupr
-        topic = term.topic if kind == "topic" else None
+        if start != simile_at:
+            simile_at = start
+            before = stem_seq[start - 1]
+            simile = before in SIMILE
+            if not simile and token_seq is not None and len(token_seq) > 0:
+                word = token_seq[start - 1]
+                simile = word != before and word in SIMILE
+        if simile:
+            continue  # "kayak kolam ikan", "seperti sawah": a comparison, not the topic
+        topic = term.topic if code == TOPIC else None
         needed: frozenset[str] | None = None
         if topic:
             if excluded_topics is not None and topic in excluded_topics:
                 continue
             needed = requires.get(topic)
-            if needed:
-                if where is None:
-                    where = _starts(hits, context)
-                if not _near(start, end, needed, where):
-                    continue
+            if needed and not _near(start, end, needed, starts, terms):
+                continue
             weight = TOPIC_WEIGHT
-        elif kind == "alias":
+        elif code == ALIAS:
             weight = ALIAS_WEIGHT
-        elif kind == "keyword":
+        elif code == KEYWORD:
             weight = KEYWORD_WEIGHT
         else:
             continue
-        if kind != "alias" and excluded and _inside(start, end, excluded.get(department)):
-            continue
+        department = term.department
+        if code != ALIAS and excluded is not None:
+            spans = excluded.get(department)
+            if spans is not None and _inside(start, end, spans):
+                continue
         text = term.text
-        cues: list[str] | None = None
+        cues: tuple[str, ...] = ()
         if topic:
-            cues = topic_terms.get(topic)
-            if cues is None:
-                cues = topic_terms[topic] = [text]
-            elif text not in cues:
-                cues.append(text)
+            j = _cue_slot(topics_seen, topic_cues, topic)
+            cues = topic_cues[j]
+            if not cues:
+                cues = (text,)
+            elif not _among(cues, text):
+                cues += (text,)
             if needed:
                 # Show the context that let the topic fire ("jalan" + "rusak").
-                for cue in sorted(needed.intersection(where or ())):
-                    if cue not in cues:
-                        cues.append(cue)
+                for cue in _present(needed, terms):
+                    if not _among(cues, cue):
+                        cues += (cue,)
+            topic_cues[j] = cues
         entry = _entry(tally, department)
         if entry is None:
             entry = _Tally(department)
             tally.append(entry)
-        elif text in entry.counted or entry.covered >= end:
+        elif entry.counts(text) or entry.covered >= end:
             # Part of a longer phrase already counted, or the same term again.
-            if text not in entry.names:
-                entry.names.append(text)
+            entry.name(text)
             continue
         entry.covered = end  # ends only grow: a later start, a later end
-        entry.counted.append(text)
+        entry.count(text)
         if end > reach:
             reach, reach_start = end, start
         entry.score += weight
-        names = entry.names
-        if text not in names:
-            names.append(text)
-        if cues:
-            for cue in cues:
-                if cue not in names:
-                    names.append(cue)
-    ranked = _ranked(tally)
-    if not ranked and fallback:
+        entry.name(text)
+        for cue in cues:
+            entry.name(cue)
+    _rank(tally)
+    chosen: list[str] = []
+    department_terms: dict[str, tuple[str, ...]] = {}
+    chosen_scores: dict[str, float] = {}
+    _choose(tally, chosen, department_terms, chosen_scores)
+    if not chosen and fallback is not None:
         for term in fallback:
             entry = _entry(tally, term.department)
             if entry is None:
                 entry = _Tally(term.department)
                 tally.append(entry)
             entry.score += ALIAS_WEIGHT
-            if term.text not in entry.names:
-                entry.names.append(term.text)
-        ranked = _ranked(tally)
-    if not ranked:
+            entry.name(term.text)
+        _rank(tally)
+        _choose(tally, chosen, department_terms, chosen_scores)
+    if not chosen:
         return _EMPTY
-    chosen: list[str] = []
-    department_terms: dict[str, tuple[str, ...]] = {}
-    chosen_scores: dict[str, float] = {}
-    for entry in ranked:
-        d = entry.department
-        chosen.append(d)
-        department_terms[d] = tuple(entry.names)
-        chosen_scores[d] = entry.score
-    if not topic_terms:
+    if not topics_seen:
         return Tags(tuple(chosen), (), department_terms, {}, {}, chosen_scores)
     topic_department = index.topic_dept
     kept_topics: dict[str, tuple[str, ...]] = {}
     topics: list[str] = []
-    sizes: list[int] = []
-    for t, cues in topic_terms.items():
-        if _holds(chosen, topic_department[t]):
-            kept_topics[t] = tuple(cues)
+    # In the topics' order: filled as they are kept, refilled if the sort moved one.
+    topic_departments: dict[str, str] = {}
+    moved = False
+    for j in range(len(topics_seen)):
+        t = topics_seen[j]
+        owner = topic_department[t]
+        if _holds(chosen, owner):
+            cues = topic_cues[j]
+            kept_topics[t] = cues
+            topic_departments[t] = owner
             # Most cues first, then by name: an insertion sort (a topic or two).
             k = len(topics)
             size = len(cues)
-            while k > 0 and (sizes[k - 1] < size or (sizes[k - 1] == size and t < topics[k - 1])):
+            while k > 0:
+                other = topics[k - 1]
+                cued = len(kept_topics[other])
+                if cued > size or (cued == size and other < t):
+                    break
                 k -= 1
+            if k < len(topics):
+                moved = True
             topics.insert(k, t)
-            sizes.insert(k, size)
-    topic_departments: dict[str, str] = {}
-    for t in topics:
-        topic_departments[t] = topic_department[t]
+    if moved:
+        topic_departments = {}
+        for t in topics:
+            topic_departments[t] = topic_department[t]
     return Tags(
         tuple(chosen),
         tuple(topics),
@@ -332,32 +340,62 @@ def tag(
     )
 
 
-def _ranked(tally: list[_Tally]) -> list[_Tally]:
-    """The departments scoring at least ``THRESHOLD``, in order.
+def _cue_slot(topics: list[str], cues: list[tuple[str, ...]], topic: str) -> int:
+    """Where ``topic``'s cues are in ``cues``; a new, empty slot if it is unseen."""
+    for j in range(len(topics)):
+        if topics[j] == topic:
+            return j
+    topics.append(topic)
+    cues.append(())
+    return len(topics) - 1
 
-    Specific departments first, then by score, then by name: an insertion sort (a
-    post scores a few departments).
+
+def _among(values: tuple[str, ...], value: str) -> bool:
+    """``value in values`` as a native loop."""
+    for v in values:  # noqa: SIM110
+        if v == value:
+            return True
+    return False
+
+
+def _rank(tally: list[_Tally]) -> None:
+    """Sort ``tally`` in place: specific departments first, then by score, then by name.
+
+    An insertion sort (a post scores a few departments), the order of
+    ``(general, -score, department)`` written out (no call, no key tuples).
     """
-    chosen: list[_Tally] = []
-    for entry in tally:
-        if entry.score < THRESHOLD:
-            continue
-        chosen.append(entry)
-        k = len(chosen) - 1
-        while k > 0 and _before(entry, chosen[k - 1]):
-            chosen[k] = chosen[k - 1]
+    for i in range(1, len(tally)):
+        entry = tally[i]
+        k = i
+        while k > 0:
+            other = tally[k - 1]
+            if entry.general != other.general:
+                if entry.general:
+                    break
+            elif entry.score != other.score:
+                if entry.score < other.score:
+                    break
+            elif not entry.department < other.department:
+                break
+            tally[k] = other
             k -= 1
-        chosen[k] = entry
-    return chosen
+        if k != i:
+            tally[k] = entry
 
 
-def _before(a: _Tally, b: _Tally) -> bool:
-    """``(a.general, -a.score, a.department) < (b.general, -b.score, b.department)``."""
-    if a.general != b.general:
-        return b.general
-    if a.score != b.score:
-        return a.score > b.score
-    return a.department < b.department
+def _choose(
+    tally: list[_Tally],
+    chosen: list[str],
+    department_terms: dict[str, tuple[str, ...]],
+    scores: dict[str, float],
+) -> None:
+    """Fill the chosen departments (scoring at least ``THRESHOLD``), in ``tally``'s order."""
+    for entry in tally:
+        if entry.score >= THRESHOLD:
+            d = entry.department
+            chosen.append(d)
+            department_terms[d] = entry.names()
+            scores[d] = entry.score
 
 
 def _entry(tally: list[_Tally], department: str) -> _Tally | None:
@@ -375,50 +413,92 @@ def _holds(values: list[str], value: str) -> bool:
     return False
 
 
-def _starts(hits: list[tuple[int, Term]], context: list[tuple[int, Term]]) -> dict[str, list[int]]:
-    """Where each hit's term text starts, in hit order."""
-    where: dict[str, list[int]] = {}
-    for hit_list in (hits, context):
-        for i, term in hit_list:
-            starts = where.get(term.text)
-            if starts is None:
-                where[term.text] = [i]
-            else:
-                starts.append(i)
-    return where
-
-
 class _Tally:
-    """One department's running score, its terms, and what of the post it counted."""
+    """One department's running score, its terms, and what of the post it counted.
+
+    Most departments count one term and name one: the first of each is kept in
+    a field, a list is made only for a second (fewer objects per post).
+    """
 
     def __init__(self, department: str) -> None:
         self.department = department
-        self.general = department in GENERAL_DEPARTMENTS
+        self.general = _is_general(department)
         self.score = 0.0
-        self.names: list[str] = []
-        # Terms already scored: a handful at most, so a list (cheaper to make than a set).
-        self.counted: list[str] = []
+        self.first_name: str | None = None
+        self.more_names: list[str] | None = None  # every name, once there are two
+        self.first_counted: str | None = None  # terms already scored
+        self.more_counted: list[str] | None = None
         self.covered = -1  # the furthest end of its counted spans
+
+    def name(self, text: str) -> None:
+        """Add ``text`` to the terms shown for this department (once)."""
+        first = self.first_name
+        if first is None:
+            self.first_name = text
+        elif self.more_names is None:
+            if text != first:
+                self.more_names = [first, text]
+        elif not _holds(self.more_names, text):
+            self.more_names.append(text)
+
+    def names(self) -> tuple[str, ...]:
+        if self.more_names is not None:
+            return tuple(self.more_names)
+        return () if self.first_name is None else (self.first_name,)
+
+    def counts(self, text: str) -> bool:
+        """Whether ``text`` was scored for this department already."""
+        if self.first_counted is None:
+            return False
+        if self.first_counted == text:
+            return True
+        return self.more_counted is not None and _holds(self.more_counted, text)
+
+    def count(self, text: str) -> None:
+        if self.first_counted is None:
+            self.first_counted = text
+        elif self.more_counted is None:
+            self.more_counted = [text]
+        else:
+            self.more_counted.append(text)
 
 
 # Plain loops: about twice as fast as any() over a generator, on the hot path.
-def _inside(start: int, end: int, spans: Iterable[tuple[int, int]] | None) -> bool:
-    for s, e in spans or ():  # noqa: SIM110
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    for s, e in spans:  # noqa: SIM110
         if s <= start and end <= e:
             return True
     return False
 
 
-def _near(start: int, end: int, needed: Iterable[str], where: dict[str, list[int]]) -> bool:
-    """Whether one of the ``needed`` terms starts within the window around a keyword."""
+def _near(
+    start: int, end: int, needed: frozenset[str], starts: list[int], terms: list[Term]
+) -> bool:
+    """Whether a hit of one of the ``needed`` terms starts within the window around a keyword."""
     low, high = start - REQUIRES_WINDOW, end + REQUIRES_WINDOW
-    for text in needed:
-        starts = where.get(text)
-        if starts is not None:
-            for i in starts:
-                if low <= i <= high:
-                    return True
+    for k in range(len(terms)):
+        i = starts[k]
+        if low <= i <= high and terms[k].text in needed:
+            return True
     return False
+
+
+def _present(needed: frozenset[str], terms: list[Term]) -> list[str]:
+    """The ``needed`` terms that have a hit in the post, sorted.
+
+    Plain loops, no call per hit: the work stays linear in the post.
+    """
+    found: list[str] = []
+    for term in terms:
+        text = term.text
+        if text in needed:
+            for seen in found:
+                if seen == text:
+                    break
+            else:
+                found.append(text)
+    found.sort()
+    return found
 
 
 def compile_terms(

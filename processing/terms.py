@@ -16,10 +16,35 @@ from dataclasses import dataclass, field
 from itertools import compress
 from typing import Final
 
+# On the same span, the stronger kind counts.
+KIND_PRIORITY: Final = {"alias": 0, "topic": 1, "keyword": 2}
+# ``Term.code`` of each kind: the scored kinds first, in ``KIND_PRIORITY`` order.
+ALIAS: Final = 0
+TOPIC: Final = 1
+KEYWORD: Final = 2
+FALLBACK: Final = 3
+EXCLUDE: Final = 4
+TOPIC_EXCLUDE: Final = 5
+REQUIRES: Final = 6
+OTHER: Final = 7
+KIND_CODES: Final = {
+    "alias": ALIAS,
+    "topic": TOPIC,
+    "keyword": KEYWORD,
+    "fallback": FALLBACK,
+    "exclude": EXCLUDE,
+    "topic_exclude": TOPIC_EXCLUDE,
+    "requires": REQUIRES,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One matchable phrase, already stemmed (or normalized, when ``exact``)."""
+    """One matchable phrase, already stemmed (or normalized, when ``exact``).
+
+    ``size``, ``code`` and ``rank`` are derived: the number of words, the kind as a
+    number (``KIND_CODES``) and its ``KIND_PRIORITY`` (native reads on the hot path).
+    """
 
     stems: tuple[str, ...]
     text: str
@@ -27,10 +52,15 @@ class Term:
     kind: str  # alias | keyword | topic | exclude | topic_exclude | requires | fallback
     topic: str | None = None
     exact: bool = False
+    size: int = field(init=False, repr=False, compare=False)
+    code: int = field(init=False, repr=False, compare=False)
+    rank: int = field(init=False, repr=False, compare=False)
 
-
-# On the same span, the stronger kind counts.
-KIND_PRIORITY: Final = {"alias": 0, "topic": 1, "keyword": 2}
+    def __post_init__(self) -> None:
+        code = KIND_CODES.get(self.kind, OTHER)
+        object.__setattr__(self, "size", len(self.stems))
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "rank", min(code, FALLBACK))
 
 
 def term_rank(term: Term) -> tuple[int, int]:
@@ -56,6 +86,10 @@ class Head:
     sizes: tuple[int, ...]
     longer: dict[tuple[str, ...], tuple[Term, ...]]
     follow: dict[str, tuple[tuple[tuple[str, ...], tuple[Term, ...]], ...]]
+    # When ``follow`` has one second word (most heads with phrases): that word and
+    # its entry, compared instead of looked up; ``""`` and ``()`` otherwise.
+    second: str = ""
+    second_keys: tuple[tuple[tuple[str, ...], tuple[Term, ...]], ...] = ()
 
 
 def _heads(table: Mapping[str, tuple[Term, ...]]) -> dict[str, Head]:
@@ -69,12 +103,16 @@ def _heads(table: Mapping[str, tuple[Term, ...]]) -> dict[str, Head]:
         follow: dict[str, list[tuple[str, ...]]] = {}
         for key in sorted(longer, key=len, reverse=True):  # stable: longest first
             follow.setdefault(key[1], []).append(key)
+        ways = {w: tuple((k, tuple(longer[k])) for k in ks) for w, ks in follow.items()}
+        only = next(iter(ways)) if len(ways) == 1 else ""
         heads[first] = Head(
             single=tuple(t for t in ranked if len(t.stems) == 1),
             seconds=frozenset(k[1] for k in longer),
             sizes=tuple(sorted({len(k) for k in longer}, reverse=True)),
             longer={k: tuple(v) for k, v in longer.items()},
-            follow={w: tuple((k, tuple(longer[k])) for k in ks) for w, ks in follow.items()},
+            follow=ways,
+            second=only,
+            second_keys=ways[only] if only else (),
         )
     return heads
 
@@ -155,15 +193,17 @@ def find_spans(
     seq: Sequence[str],
     heads: dict[str, Head],
     firsts: frozenset[str],
-    found: list[tuple[int, Term]],
+    starts: list[int],
+    found: list[Term],
     spots: list[int] | None = None,
     spot_heads: list[Head] | None = None,
 ) -> None:
-    """Append (start, term) for every term of ``heads`` in ``seq``, by start, then rank.
+    """Append every term of ``heads`` in ``seq`` to ``found`` (its start to ``starts``).
 
-    ``spots``, when given, are the positions of ``seq`` whose word is in ``firsts``,
-    in order (``analyze`` finds them for every pass at once); ``spot_heads``, when
-    given with them, the ``heads`` entry of each spot's word (no lookup per spot).
+    By start, then rank (:func:`term_rank`). ``spots``, when given, are the positions
+    of ``seq`` whose word is in ``firsts``, in order (``analyze`` finds them for every
+    pass at once); ``spot_heads``, when given with them, the ``heads`` entry of each
+    spot's word (no lookup per spot). Two parallel lists: no tuple per hit.
     """
     if spots is None:
         if firsts.isdisjoint(seq):
@@ -177,14 +217,21 @@ def find_spans(
         i = spots[k]
         head = heads[words[i]] if spot_heads is None else spot_heads[k]
         if i < last:
-            keys = head.follow.get(words[i + 1])
+            second = head.second
+            if second:
+                keys = head.second_keys if words[i + 1] == second else None
+            else:
+                keys = head.follow.get(words[i + 1]) if head.follow else None
             if keys is not None:
                 for key, terms in keys:
-                    if phrase_at(words, i, key):
+                    # Two words: the second matched (the usual phrase), no call.
+                    if len(key) == 2 or phrase_at(words, i, key):
                         for term in terms:
-                            found.append((i, term))
+                            starts.append(i)
+                            found.append(term)
         for term in head.single:
-            found.append((i, term))
+            starts.append(i)
+            found.append(term)
 
 
 def match_spans(
@@ -195,12 +242,13 @@ def match_spans(
     Stem terms come first, then exact ones (matched on ``tokens``); each in order of
     start, then longest first, then alias, topic, keyword and the other kinds.
     """
-    found: list[tuple[int, Term]] = []
+    starts: list[int] = []
+    found: list[Term] = []
     if index.heads:
-        find_spans(stems, index.heads, index.firsts, found)
+        find_spans(stems, index.heads, index.firsts, starts, found)
     if index.heads_exact and tokens is not None:
-        find_spans(tokens, index.heads_exact, index.firsts_exact, found)
-    return found
+        find_spans(tokens, index.heads_exact, index.firsts_exact, starts, found)
+    return list(zip(starts, found, strict=True))
 
 
 def match(

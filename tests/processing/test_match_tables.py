@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from processing.aspirasi import classify
 from processing.places import _grows_by
-from processing.tagging import GENERAL_DEPARTMENTS, THRESHOLD, _ranked, _Tally
-from processing.terms import phrase_at
+from processing.tagging import GENERAL_DEPARTMENTS, THRESHOLD, _choose, _is_general, _rank, _Tally
+from processing.terms import KIND_CODES, OTHER, Term, phrase_at, term_rank
 
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -53,6 +53,22 @@ def test_follow_holds_every_longer_term_longest_first(resources: Any) -> None:
                 sizes = [len(key) for key, _ in ways]
                 assert sizes == sorted(sizes, reverse=True)
                 assert all(key[:2] == (first, second) for key, _ in ways)
+            # ``second``/``second_keys`` stand for ``follow`` when it has one word.
+            if len(head.follow) == 1:
+                assert head.follow == {head.second: head.second_keys}
+            else:
+                assert (head.second, head.second_keys) == ("", ())
+
+
+def test_terms_know_their_size_kind_code_and_rank(resources: Any) -> None:
+    terms = [t for ts in resources.terms.by_first.values() for t in ts]
+    terms += [t for ts in resources.terms.by_first_exact.values() for t in ts]
+    assert {t.kind for t in terms} <= set(KIND_CODES)
+    for term in terms:
+        assert term.size == len(term.stems)
+        assert term.code == KIND_CODES[term.kind]
+        assert (-term.size, term.rank) == term_rank(term)
+    assert Term(("a",), "a", "x", "odd").code == OTHER
 
 
 @given(
@@ -77,14 +93,29 @@ def test_phrase_at_is_a_slice_comparison(words: list[str], key: list[str], i: in
         unique_by=lambda pair: pair[0],
     )
 )
-def test_ranked_is_the_sort_by_generality_score_and_name(pairs: list[tuple[str, float]]) -> None:
+def test_rank_sorts_by_generality_score_and_name(pairs: list[tuple[str, float]]) -> None:
     tally = []
     for department, score in pairs:
         entry = _Tally(department)
         entry.score = score
         tally.append(entry)
-    expected = sorted((d in GENERAL_DEPARTMENTS, -s, d) for d, s in pairs if s >= THRESHOLD)
-    assert [e.department for e in _ranked(tally)] == [d for _, _, d in expected]
+    expected = sorted((d in GENERAL_DEPARTMENTS, -s, d) for d, s in pairs)
+    _rank(tally)
+    assert [e.department for e in tally] == [d for _, _, d in expected]
+    assert all(e.general == (e.department in GENERAL_DEPARTMENTS) for e in tally)
+    chosen: list[str] = []
+    terms: dict[str, tuple[str, ...]] = {}
+    scores: dict[str, float] = {}
+    _choose(tally, chosen, terms, scores)
+    assert chosen == [d for _, s, d in expected if -s >= THRESHOLD]
+    assert scores == {d: -s for _, s, d in expected if -s >= THRESHOLD}
+
+
+def test_general_departments_are_the_listed_ones(resources: Any) -> None:
+    """``_is_general`` spells ``GENERAL_DEPARTMENTS`` out (native comparisons)."""
+    codes = {t.department for ts in resources.terms.by_first.values() for t in ts}
+    assert set(GENERAL_DEPARTMENTS) <= codes
+    assert {d for d in codes if _is_general(d)} == set(GENERAL_DEPARTMENTS)
 
 
 def test_overlapping_negations_list_each_unmet_action_once(resources: Any) -> None:

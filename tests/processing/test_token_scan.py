@@ -20,6 +20,7 @@ from tests.processing.test_fast_paths import SETTINGS, Tables, _tokens
 from tests.processing.test_fast_paths import tables as tables  # noqa: F401  # fixture
 
 STAGES = ("tag", "places", "relevance", "aspirasi")
+CONTEXT = frozenset({"requires", "exclude", "topic_exclude"})
 
 
 def _mixed(tables: Tables, data: st.DataObject) -> tuple[str, ...]:
@@ -121,9 +122,21 @@ def test_marks_are_bounded_and_not_shared_with_a_replaced_resources(
 @SETTINGS
 @given(data=st.data())
 def test_merging_ranked_hits_is_a_stable_sort(tables: Tables, data: st.DataObject) -> None:
-    """``tag`` interleaves its stem and exact hits by a merge instead of a sort."""
+    """``tag`` interleaves its stem and exact hits by a merge instead of a sort.
+
+    The context hits (``requires``/``exclude``/``topic_exclude``) of the second list
+    are not ordered: they follow the merged ones, in their own order.
+    """
     terms = [t for ts in tables.resources.terms.by_first.values() for t in ts][:60]
+    terms += [t for ts in tables.resources.terms.by_first_exact.values() for t in ts][:30]
     hit = st.tuples(st.integers(0, 6), st.sampled_from(terms))
     first = sorted(data.draw(st.lists(hit, max_size=12)), key=_hit_order)
+    first = [h for h in first if h[1].kind not in CONTEXT]
     second = sorted(data.draw(st.lists(hit, max_size=12)), key=_hit_order)
-    assert _merge(first, second) == sorted(first + second, key=_hit_order)
+    starts, found = [s for s, _ in first + second], [t for _, t in first + second]
+    ordered = _merge(starts, found, len(first))
+    merged = list(zip(starts, found, strict=True))
+    ranked = [h for h in second if h[1].kind not in CONTEXT]
+    assert ordered == len(first) + len(ranked)
+    assert merged[:ordered] == sorted(first + ranked, key=_hit_order)
+    assert merged[ordered:] == [h for h in second if h[1].kind in CONTEXT]
