@@ -116,10 +116,12 @@ _orjson_dumps = orjson.dumps
 
 @dataclass(slots=True)
 class _Rows:
+    """A batch's rows: analysis rows as tuples; tag rows flat, as the INSERTs bind them."""
+
     analysis: list[tuple[Any, ...]]
-    departments: list[tuple[Any, ...]]
-    topics: list[tuple[Any, ...]]
-    places: list[tuple[Any, ...]]
+    departments: list[Any]
+    topics: list[Any]
+    places: list[Any]
 
 
 def _build_rows(
@@ -127,8 +129,8 @@ def _build_rows(
 ) -> _Rows:
     """Analysis and tag rows of a batch, in one pass over each analysis's fields."""
     rows = _Rows([], [], [], [])
-    add_analysis, add_department = rows.analysis.append, rows.departments.append
-    add_topic, add_place = rows.topics.append, rows.places.append
+    add_analysis, add_department = rows.analysis.append, rows.departments.extend
+    add_topic, add_place = rows.topics.extend, rows.places.extend
     # Tag lists and term lists repeat across a batch: encode each distinct one once.
     texts: dict[Any, str] = {(): _EMPTY}
     known = texts.get
@@ -283,21 +285,24 @@ _CHUNK = 500
 def _replace_tags(
     conn: sqlite3.Connection,
     table: str,
-    rows: list[tuple[Any, ...]],
+    values: list[Any],
     where: list[tuple[str, list[int]]],
 ) -> None:
-    """Make ``rows`` the tag rows of ``table`` for the posts selected by ``where``.
+    """Make the rows of ``values`` (flat) the tag rows of ``table`` for the posts ``where`` selects.
 
     Rows that are already stored exactly are kept: a retag after a small taxonomy change
     rewrites only the tags that changed. When most stored rows change (or none are
     stored) the posts' rows are cleared with one statement and all are inserted.
     """
     names, keys, extra = _TAGS[table]
-    columns = ", ".join(names)
+    width = len(names)
     old: list[tuple[Any, ...]] = []
     for condition, params in where:
-        old += conn.execute(f"SELECT {columns} FROM {table} WHERE {condition}", params).fetchall()
+        old += conn.execute(
+            f"SELECT {', '.join(names)} FROM {table} WHERE {condition}", params
+        ).fetchall()
     if old:
+        rows = list(zip(*[iter(values)] * width, strict=True))
         new = set(rows)
         stale = [row for row in old if row not in new]
         if len(stale) * 2 > len(old):
@@ -311,8 +316,9 @@ def _replace_tags(
                 )
             kept = set(old)
             rows = [row for row in rows if row not in kept]
-    if rows:
-        _insert(conn, f"INSERT {extra}INTO {table} ({columns}) VALUES ", len(names), rows)
+        values = list(_flat(rows))
+    if values:
+        _insert(conn, f"INSERT {extra}INTO {table} ({', '.join(names)}) VALUES ", width, values)
 
 
 # Rows per multi-row INSERT of tag rows: one statement per chunk instead of one per row
@@ -327,8 +333,8 @@ def _values_sql(head: str, width: int, rows: int) -> str:
     return head + ",".join([marks] * rows)
 
 
-def _insert(conn: sqlite3.Connection, head: str, width: int, rows: list[tuple[Any, ...]]) -> None:
-    """Run ``head (...), (...), ...`` over ``rows``, in order, with few statements.
+def _insert(conn: sqlite3.Connection, head: str, width: int, values: list[Any]) -> None:
+    """Run ``head (...), (...), ...`` over ``values`` (rows of ``width``, flat), in order.
 
     Each statement holds a power of two rows (at most ``_ROWS_PER_INSERT`` and within
     SQLite's parameter limit), so a handful of statement shapes serve every batch size
@@ -338,12 +344,12 @@ def _insert(conn: sqlite3.Connection, head: str, width: int, rows: list[tuple[An
     limit = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
     while step > limit:
         step //= 2
-    start, total = 0, len(rows)
+    start, total = 0, len(values) // width
     while start < total:
         while step > total - start:
             step //= 2
         end = start + step
-        conn.execute(_values_sql(head, width, step), list(_flat(rows[start:end])))
+        conn.execute(_values_sql(head, width, step), values[start * width : end * width])
         start = end
 
 
