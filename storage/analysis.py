@@ -90,10 +90,12 @@ def _dumps(value: Any) -> str:
         return _ENCODER.encode(value)
 
 
-_UPSERT_ANALYSIS = """
-    INSERT INTO analysis (post_id, relevant, relevance, departments, topics, kecamatan,
-        aspirasi, sentiment, matched, fingerprint, taxonomy_version, processed_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+# Analysis rows: one multi-row upsert per chunk. Parameters ?1 and ?2 (taxonomy version,
+# processed_at) are the same for a whole batch: bound once per statement, not per row.
+_ANALYSIS_HEAD = """INSERT INTO analysis (post_id, relevant, relevance, departments, topics,
+    kecamatan, aspirasi, sentiment, matched, fingerprint, taxonomy_version, processed_at)
+    VALUES """
+_ANALYSIS_TAIL = """
     ON CONFLICT (post_id) DO UPDATE SET
         relevant = excluded.relevant, relevance = excluded.relevance,
         departments = excluded.departments, topics = excluded.topics,
@@ -102,6 +104,7 @@ _UPSERT_ANALYSIS = """
         fingerprint = excluded.fingerprint, taxonomy_version = excluded.taxonomy_version,
         processed_at = excluded.processed_at
 """
+_ANALYSIS_WIDTH = 10  # values per row in ``_Rows.analysis``; then ?1, ?2
 # Tag tables: their columns (in the order rows are built), how many form the key, and the
 # conflict clause of their INSERT.
 _TAGS = {
@@ -116,9 +119,9 @@ _orjson_dumps = orjson.dumps
 
 @dataclass(slots=True)
 class _Rows:
-    """A batch's rows: analysis rows as tuples; tag rows flat, as the INSERTs bind them."""
+    """A batch's rows, flat, as the multi-row INSERTs bind them."""
 
-    analysis: list[tuple[Any, ...]]
+    analysis: list[Any]
     departments: list[Any]
     topics: list[Any]
     places: list[Any]
@@ -129,7 +132,7 @@ def _build_rows(
 ) -> _Rows:
     """Analysis and tag rows of a batch, in one pass over each analysis's fields."""
     rows = _Rows([], [], [], [])
-    add_analysis, add_department = rows.analysis.append, rows.departments.extend
+    add_analysis, add_department = rows.analysis.extend, rows.departments.extend
     add_topic, add_place = rows.topics.extend, rows.places.extend
     # Tag lists and term lists repeat across a batch: encode each distinct one once. The
     # common case (a tuple, or a list of hashables) is looked up inline: a call of
@@ -176,7 +179,7 @@ def _build_rows(
             (
                 post_id, 1 if a.relevant else 0, a.relevance, d_text or text(departments),
                 t_text or text(topics), k_text or text(kecamatan), a.aspirasi,
-                a.sentiment, matched_text, a.fingerprint, taxonomy_version, now,
+                a.sentiment, matched_text, a.fingerprint,
             )
         )  # fmt: skip
         if departments:
@@ -305,7 +308,10 @@ def _write(
     else:
         where = [(f"post_id IN ({','.join('?' * len(c))})", c) for c in _chunks(ids)]
     # One upsert per row: a multi-row upsert measured slower here (retag ~+10%).
-    conn.executemany(_UPSERT_ANALYSIS, rows.analysis)
+    _insert(
+        conn, _ANALYSIS_HEAD, _ANALYSIS_WIDTH, rows.analysis,
+        shared=[taxonomy_version, now], tail=_ANALYSIS_TAIL,
+    )  # fmt: skip
     _replace_tags(conn, "post_departments", rows.departments, where)
     _replace_tags(conn, "post_topics", rows.topics, where)
     _replace_tags(conn, "post_places", rows.places, where)
@@ -364,20 +370,41 @@ _ROWS_PER_INSERT = 512
 
 
 @functools.lru_cache(maxsize=64)
-def _values_sql(head: str, width: int, rows: int) -> str:
-    marks = "(" + ",".join("?" * width) + ")"
-    return head + ",".join([marks] * rows)
+def _values_sql(head: str, width: int, rows: int, shared: int = 0, tail: str = "") -> str:
+    if not shared:
+        marks = "(" + ",".join("?" * width) + ")"
+        return head + ",".join([marks] * rows) + tail
+    # Numbered: row i takes ?(shared + i * width + 1) ... and then ?1 ... ?shared.
+    common = "".join(f",?{k}" for k in range(1, shared + 1))
+    return (
+        head
+        + ",".join(
+            "(" + ",".join(f"?{n}" for n in range(first, first + width)) + common + ")"
+            for first in range(shared + 1, shared + rows * width + 1, width)
+        )
+        + tail
+    )
 
 
-def _insert(conn: sqlite3.Connection, head: str, width: int, values: list[Any]) -> None:
-    """Run ``head (...), (...), ...`` over ``values`` (rows of ``width``, flat), in order.
+def _insert(
+    conn: sqlite3.Connection,
+    head: str,
+    width: int,
+    values: list[Any],
+    *,
+    shared: list[Any] | None = None,
+    tail: str = "",
+) -> None:
+    """Run ``head (...), (...), ... tail`` over ``values`` (rows of ``width``, flat), in order.
 
-    Each statement holds a power of two rows (at most ``_ROWS_PER_INSERT`` and within
-    SQLite's parameter limit), so a handful of statement shapes serve every batch size
-    and stay in the connection's statement cache.
+    ``shared`` values are bound once per statement and close every row. Each statement
+    holds a power of two rows (at most ``_ROWS_PER_INSERT`` and within SQLite's parameter
+    limit), so a handful of statement shapes serve every batch size and stay in the
+    connection's statement cache.
     """
+    extra = len(shared) if shared else 0
     step = _ROWS_PER_INSERT
-    limit = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+    limit = max(1, (conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - extra) // width)
     while step > limit:
         step //= 2
     start, total = 0, len(values) // width
@@ -385,7 +412,10 @@ def _insert(conn: sqlite3.Connection, head: str, width: int, values: list[Any]) 
         while step > total - start:
             step //= 2
         end = start + step
-        conn.execute(_values_sql(head, width, step), values[start * width : end * width])
+        params = values[start * width : end * width]
+        if shared:
+            params = shared + params
+        conn.execute(_values_sql(head, width, step, extra, tail), params)
         start = end
 
 

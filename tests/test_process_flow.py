@@ -232,7 +232,8 @@ def test_build_rows_equals_the_reference(analyses: list[Analysis], repeats: list
         list(zip(*[iter(flat)] * 4, strict=True))
         for flat in (rows.departments, rows.topics, rows.places)
     ]
-    assert (rows.analysis, *tags) == _reference_rows(results, "v1", "now")
+    analysis = [(*row, "v1", "now") for row in zip(*[iter(rows.analysis)] * 10, strict=True)]
+    assert (analysis, *tags) == _reference_rows(results, "v1", "now")
 
 
 def test_pending_posts_are_tuples_with_named_fields(db) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pantau.models import Analysis, Post
 from pantau.pipeline import process_pending
@@ -61,3 +65,49 @@ def test_numbers_are_stored_with_the_column_types(db) -> None:  # type: ignore[n
         (0, "integer", 0.25, "real", -0.5, "real", 7),
         (1, "integer", 0.0, "real", 1.0, "real", 0),
     ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 30), st.sampled_from([1, 2, 4, 512]), st.sampled_from([5, 9, 32766]))
+def test_shared_values_close_every_row_of_every_chunk(
+    total: int, per_insert: int, limit: int
+) -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TABLE t (a INTEGER, b TEXT, v TEXT, n TEXT)")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    rows = [(i, None if i % 3 else f"b{i}") for i in range(total)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis_store, "_ROWS_PER_INSERT", per_insert)
+        analysis_store._insert(
+            conn, "INSERT INTO t (a, b, v, n) VALUES ", 2, [x for row in rows for x in row],
+            shared=["v9", "nanti"],
+        )  # fmt: skip
+    stored = conn.execute("SELECT * FROM t ORDER BY rowid").fetchall()
+    assert stored == [(a, b, "v9", "nanti") for a, b in rows]
+
+
+def _mixed(i: int, version: int) -> Analysis:
+    return Analysis(
+        relevant=bool((i + version) % 2), relevance=i / 10, departments=("bpbd",)[: i % 2],
+        aspirasi="keluhan" if version else "informasi", sentiment=-i / 10,
+        matched={"v": [version]}, fingerprint=i * 1000 + version,
+    )  # fmt: skip
+
+
+def test_a_batch_of_new_and_stored_analyses_upserts_each_row(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(analysis_store, "_ROWS_PER_INSERT", 4)
+    post_store.save_batch(db, _posts(11))
+    analysis_store.save_analyses(db, [(i, _mixed(i, 0), None) for i in (2, 3, 5, 8)], "v1")
+    analysis_store.save_analyses(db, [(i, _mixed(i, 1), None) for i in range(1, 12)], "v2")
+    rows = db.execute(
+        "SELECT post_id, relevant, relevance, departments, aspirasi, sentiment, matched,"
+        " fingerprint, taxonomy_version FROM analysis ORDER BY post_id"
+    ).fetchall()
+    assert rows == [
+        (i, (i + 1) % 2, i / 10, '["bpbd"]' if i % 2 else "[]", "keluhan", -i / 10, '{"v":[1]}',
+         i * 1000 + 1, "v2")
+        for i in range(1, 12)
+    ]  # fmt: skip
+    (stamp,) = db.execute("SELECT DISTINCT processed_at FROM analysis").fetchone()
+    assert stamp and stamp.endswith("Z")
+    assert list(analysis_store.pending_posts(db, "v2")) == []
