@@ -354,9 +354,10 @@ def _process_batches(
 ) -> int:
     total = 0
     index: WindowedDedup | None = None
-    for batch in analysis_store.pending_posts(db, version, batch_size=batch_size, all_posts=retag):
+    for batch in analysis_store.pending_rows(db, version, batch_size=batch_size, all_posts=retag):
         if index is None:
-            seed = _dedup_index(db, batch[0].id, batch[0].published_at)
+            first_id, *_, first_time = batch[0]
+            seed = _dedup_index(db, first_id, first_time)
             index = WindowedDedup(DEDUP_WINDOW, seed, min_posts=DEDUP_RUN_POSTS)
         results = analyze_batch(resources, batch, cache, index)
         analysis_store.save_analyses(db, results, version)

@@ -41,6 +41,22 @@ def pending_posts(
     With ``all_posts`` every post is returned (``pantau retag``). Keyset pagination
     keeps memory flat and lets the caller write between batches.
     """
+    for rows in pending_rows(db, taxonomy_version, batch_size=batch_size, all_posts=all_posts):
+        yield list(map(_make_pending, rows))
+
+
+def pending_rows(
+    db: sqlite_utils.Database,
+    taxonomy_version: str,
+    *,
+    batch_size: int = 2000,
+    all_posts: bool = False,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """``pending_posts`` as the plain row tuples, in the same field order (no per-post copy).
+
+    The processing loop unpacks each row by position: naming the fields cost ~1,250
+    instructions per post.
+    """
     last = 0
     columns = "p.id, p.kind, p.url, p.title, p.text, coalesce(p.published_at, p.fetched_at)"
     if all_posts:
@@ -57,7 +73,7 @@ def pending_posts(
         rows = db.execute(sql, [last, *params_tail, batch_size]).fetchall()
         if not rows:
             return
-        yield list(map(_make_pending, rows))
+        yield rows
         last = rows[-1][0]
 
 

@@ -111,3 +111,16 @@ def test_a_batch_of_new_and_stored_analyses_upserts_each_row(db, monkeypatch) ->
     (stamp,) = db.execute("SELECT DISTINCT processed_at FROM analysis").fetchone()
     assert stamp and stamp.endswith("Z")
     assert list(analysis_store.pending_posts(db, "v2")) == []
+
+
+@pytest.mark.parametrize("all_posts", [False, True])
+def test_pending_rows_are_the_pending_posts_as_plain_tuples(db, all_posts: bool) -> None:  # type: ignore[no-untyped-def]
+    post_store.save_batch(db, _posts(7))
+    analysis_store.save_analyses(db, [(i, _mixed(i, 0), None) for i in (2, 3)], "v1")
+    rows = list(analysis_store.pending_rows(db, "v1", batch_size=2, all_posts=all_posts))
+    posts = list(analysis_store.pending_posts(db, "v1", batch_size=2, all_posts=all_posts))
+    assert [[tuple(p) for p in batch] for batch in posts] == rows
+    assert all(type(row) is tuple for batch in rows for row in batch)
+    ids = [row[0] for batch in rows for row in batch]
+    assert ids == ([1, 2, 3, 4, 5, 6, 7] if all_posts else [1, 4, 5, 6, 7])
+    assert [len(batch) for batch in rows] == ([2, 2, 2, 1] if all_posts else [2, 2, 1])
