@@ -390,16 +390,14 @@ def _values_sql(head: str, width: int, rows: int, shared: int = 0, tail: str = "
     if not shared:
         marks = "(" + ",".join("?" * width) + ")"
         return head + ",".join([marks] * rows) + tail
-    # Numbered: row i takes ?(shared + i * width + 1) ... and then ?1 ... ?shared.
+    # Parameters 1..shared are the shared values; rows follow in order. The first row names
+    # its numbers (?{shared+1}...), so later rows can use plain ``?`` (SQLite numbers each
+    # one after the highest so far) and refer to the shared ones by number. (Numbering
+    # every parameter made the parse quadratic: SQLite looks each ?NNN up in a list.)
     common = "".join(f",?{k}" for k in range(1, shared + 1))
-    return (
-        head
-        + ",".join(
-            "(" + ",".join(f"?{n}" for n in range(first, first + width)) + common + ")"
-            for first in range(shared + 1, shared + rows * width + 1, width)
-        )
-        + tail
-    )
+    first = "(" + ",".join(f"?{n}" for n in range(shared + 1, shared + width + 1)) + common + ")"
+    rest = "(" + ",".join("?" * width) + common + ")"
+    return head + ",".join([first] + [rest] * (rows - 1)) + tail
 
 
 def _insert(
