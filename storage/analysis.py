@@ -353,12 +353,10 @@ def _replace_tags(
     stored) the posts' rows are cleared with one statement and all are inserted.
     """
     names, keys, extra = _TAGS[table]
-    width = len(names)
+    width, columns = len(names), ", ".join(names)
     old: list[tuple[Any, ...]] = []
     for condition, params in where:
-        old += conn.execute(
-            f"SELECT {', '.join(names)} FROM {table} WHERE {condition}", params
-        ).fetchall()
+        old += conn.execute(f"SELECT {columns} FROM {table} WHERE {condition}", params).fetchall()
     if old:
         rows = list(zip(*[iter(values)] * width, strict=True))
         new = set(rows)
@@ -376,7 +374,7 @@ def _replace_tags(
             rows = [row for row in rows if row not in kept]
         values = list(_flat(rows))
     if values:
-        _insert(conn, f"INSERT {extra}INTO {table} ({', '.join(names)}) VALUES ", width, values)
+        _insert(conn, f"INSERT {extra}INTO {table} ({columns}) VALUES ", width, values)
 
 
 # Rows per multi-row INSERT (analysis and tag rows): one statement per chunk instead of one
