@@ -329,12 +329,35 @@ def _process(
     settle: Callable[[], None] = _no_settle,
 ) -> int:
     version = resources.taxonomy_version
+    cache = AnalysisCache()
+    # Foreign-key enforcement off for the whole run, not toggled per batch by save_analyses:
+    # each toggle expires the connection's prepared statements (see unchecked_writes).
+    with analysis_store.unchecked_writes(db):
+        total = _process_batches(
+            db, resources, retag, progress, batch_size, cancel, settle, cache, version
+        )
+    if total:
+        log.info("processed=%d taxonomy_version=%s identical_copies=%d", total, version, cache.hits)
+    return total
+
+
+def _process_batches(
+    db: sqlite_utils.Database,
+    resources: Resources,
+    retag: bool,
+    progress: Callable[[int], None] | None,
+    batch_size: int,
+    cancel: Cancel | None,
+    settle: Callable[[], None],
+    cache: AnalysisCache,
+    version: str,
+) -> int:
     total = 0
     index: WindowedDedup | None = None
-    cache = AnalysisCache()
-    for batch in analysis_store.pending_posts(db, version, batch_size=batch_size, all_posts=retag):
+    for batch in analysis_store.pending_rows(db, version, batch_size=batch_size, all_posts=retag):
         if index is None:
-            seed = _dedup_index(db, batch[0].id, batch[0].published_at)
+            first_id, *_, first_time = batch[0]
+            seed = _dedup_index(db, first_id, first_time)
             index = WindowedDedup(DEDUP_WINDOW, seed, min_posts=DEDUP_RUN_POSTS)
         results = analyze_batch(resources, batch, cache, index)
         analysis_store.save_analyses(db, results, version)
@@ -346,8 +369,6 @@ def _process(
         if reason:
             log.warning("processing stopped early (%s) after %d posts", reason, total)
             break
-    if total:
-        log.info("processed=%d taxonomy_version=%s identical_copies=%d", total, version, cache.hits)
     return total
 
 

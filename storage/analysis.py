@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sqlite3
@@ -40,6 +41,22 @@ def pending_posts(
     With ``all_posts`` every post is returned (``pantau retag``). Keyset pagination
     keeps memory flat and lets the caller write between batches.
     """
+    for rows in pending_rows(db, taxonomy_version, batch_size=batch_size, all_posts=all_posts):
+        yield list(map(_make_pending, rows))
+
+
+def pending_rows(
+    db: sqlite_utils.Database,
+    taxonomy_version: str,
+    *,
+    batch_size: int = 2000,
+    all_posts: bool = False,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """``pending_posts`` as the plain row tuples, in the same field order (no per-post copy).
+
+    The processing loop unpacks each row by position: naming the fields cost ~1,250
+    instructions per post.
+    """
     last = 0
     columns = "p.id, p.kind, p.url, p.title, p.text, coalesce(p.published_at, p.fetched_at)"
     if all_posts:
@@ -56,7 +73,7 @@ def pending_posts(
         rows = db.execute(sql, [last, *params_tail, batch_size]).fetchall()
         if not rows:
             return
-        yield list(map(_make_pending, rows))
+        yield rows
         last = rows[-1][0]
 
 
@@ -89,10 +106,12 @@ def _dumps(value: Any) -> str:
         return _ENCODER.encode(value)
 
 
-_UPSERT_ANALYSIS = """
-    INSERT INTO analysis (post_id, relevant, relevance, departments, topics, kecamatan,
-        aspirasi, sentiment, matched, fingerprint, taxonomy_version, processed_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+# Analysis rows: one multi-row upsert per chunk. Parameters ?1 and ?2 (taxonomy version,
+# processed_at) are the same for a whole batch: bound once per statement, not per row.
+_ANALYSIS_HEAD = """INSERT INTO analysis (post_id, relevant, relevance, departments, topics,
+    kecamatan, aspirasi, sentiment, matched, fingerprint, taxonomy_version, processed_at)
+    VALUES """
+_ANALYSIS_TAIL = """
     ON CONFLICT (post_id) DO UPDATE SET
         relevant = excluded.relevant, relevance = excluded.relevance,
         departments = excluded.departments, topics = excluded.topics,
@@ -101,6 +120,7 @@ _UPSERT_ANALYSIS = """
         fingerprint = excluded.fingerprint, taxonomy_version = excluded.taxonomy_version,
         processed_at = excluded.processed_at
 """
+_ANALYSIS_WIDTH = 10  # values per row in ``_Rows.analysis``; then ?1, ?2
 # Tag tables: their columns (in the order rows are built), how many form the key, and the
 # conflict clause of their INSERT.
 _TAGS = {
@@ -115,10 +135,12 @@ _orjson_dumps = orjson.dumps
 
 @dataclass(slots=True)
 class _Rows:
-    analysis: list[tuple[Any, ...]]
-    departments: list[tuple[Any, ...]]
-    topics: list[tuple[Any, ...]]
-    places: list[tuple[Any, ...]]
+    """A batch's rows, flat, as the multi-row INSERTs bind them."""
+
+    analysis: list[Any]
+    departments: list[Any]
+    topics: list[Any]
+    places: list[Any]
 
 
 def _build_rows(
@@ -126,9 +148,11 @@ def _build_rows(
 ) -> _Rows:
     """Analysis and tag rows of a batch, in one pass over each analysis's fields."""
     rows = _Rows([], [], [], [])
-    add_analysis, add_department = rows.analysis.append, rows.departments.append
-    add_topic, add_place = rows.topics.append, rows.places.append
-    # Tag lists and term lists repeat across a batch: encode each distinct one once.
+    add_analysis, add_department = rows.analysis.extend, rows.departments.extend
+    add_topic, add_place = rows.topics.extend, rows.places.extend
+    # Tag lists and term lists repeat across a batch: encode each distinct one once. The
+    # common case (a tuple, or a list of hashables) is looked up inline: a call of
+    # ``text`` per tag row cost ~1,100 instructions in the interpreter alone.
     texts: dict[Any, str] = {(): _EMPTY}
     known = texts.get
 
@@ -160,28 +184,62 @@ def _build_rows(
             matched_text = _orjson_dumps(matched).decode("utf-8")
         except TypeError:
             matched_text = _ENCODER.encode(matched)
+        try:
+            d_text, t_text, k_text = known(departments), known(topics), known(kecamatan)
+        except TypeError:  # lists, or unhashable items
+            d_text = t_text = k_text = None
+        # Values go in as they are (no int()/float() calls: ~1.8k instructions a post): the
+        # columns' affinity stores an int relevance as REAL; a bool would take sqlite3's
+        # adapter lookup (slower than this test), so relevant goes in as 1/0.
         add_analysis(
             (
-                post_id, int(a.relevant), float(a.relevance), text(departments), text(topics),
-                text(kecamatan), a.aspirasi, float(a.sentiment), matched_text,
-                int(a.fingerprint), taxonomy_version, now,
+                post_id, 1 if a.relevant else 0, a.relevance, d_text or text(departments),
+                t_text or text(topics), k_text or text(kecamatan), a.aspirasi,
+                a.sentiment, matched_text, a.fingerprint,
             )
         )  # fmt: skip
         if departments:
             terms = matched.get("departments") or empty
             for rank, code in enumerate(departments):
-                add_department((post_id, code, rank, text(terms.get(code))))
+                t = terms.get(code)
+                s = None
+                if type(t) is list:
+                    try:
+                        s = known(tuple(t))
+                    except TypeError:
+                        pass
+                if s is None:
+                    s = text(t)
+                add_department((post_id, code, rank, s))
         if topics:
             terms = matched.get("topics") or empty
             owner = a.topic_departments
             for topic in topics:
-                add_topic((post_id, topic, owner.get(topic), text(terms.get(topic))))
+                t = terms.get(topic)
+                s = None
+                if type(t) is list:
+                    try:
+                        s = known(tuple(t))
+                    except TypeError:
+                        pass
+                if s is None:
+                    s = text(t)
+                add_topic((post_id, topic, owner.get(topic), s))
         if kecamatan:
             terms = matched.get("kecamatan") or empty
             desa = a.desa
             if not desa:
                 for kec in kecamatan:
-                    add_place((post_id, kec, "", text(terms.get(kec))))
+                    t = terms.get(kec)
+                    s = None
+                    if type(t) is list:
+                        try:
+                            s = known(tuple(t))
+                        except TypeError:
+                            pass
+                    if s is None:
+                        s = text(t)
+                    add_place((post_id, kec, "", s))
                 continue
             desa_by_kec: dict[str, list[str]] = {}
             for item in desa:
@@ -209,13 +267,7 @@ def save_analyses(
         return
     now = to_iso(utcnow())
     conn = db.conn
-    # Foreign-key checks cost ~7 us per post here (one parent probe per analysis and tag
-    # row); the batch checks its posts itself, with one range read inside the transaction.
-    # The pragma only takes effect outside a transaction, and is restored afterwards.
-    switched = not conn.in_transaction and bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
-    if switched:
-        conn.execute("PRAGMA foreign_keys = OFF")
-    try:
+    with unchecked_writes(db):
         with write_tx(db):
             ids = {pid for pid, _, _ in results}
             missing, dup_of = _stored_state(conn, ids)
@@ -228,6 +280,27 @@ def save_analyses(
                     if pid not in missing
                 ]
             _write(conn, results, dup_of, taxonomy_version, now)
+
+
+@contextlib.contextmanager
+def unchecked_writes(db: sqlite_utils.Database) -> Iterator[None]:
+    """Hold the connection's foreign-key enforcement off for the block; restore it after.
+
+    Foreign-key checks cost ~7 us per post in ``save_analyses`` (one parent probe per
+    analysis and tag row); it checks its posts itself instead, with one range read inside
+    its transaction. The pragma only takes effect outside a transaction (inside one, or
+    when enforcement is already off, this does nothing). Setting it expires every prepared
+    statement of the connection (SQLite re-parses each on its next use), so a processing
+    run holds it off across all its batches (``pantau.pipeline``) rather than per batch:
+    per batch, re-parsing the cached multi-row INSERTs cost ~9,500 instructions per post.
+    Nothing else may write rows with foreign keys on this connection inside the block.
+    """
+    conn = db.conn
+    switched = not conn.in_transaction and bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+    if switched:
+        conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
     finally:
         if switched:
             conn.execute("PRAGMA foreign_keys = ON")
@@ -251,7 +324,10 @@ def _write(
     else:
         where = [(f"post_id IN ({','.join('?' * len(c))})", c) for c in _chunks(ids)]
     # One upsert per row: a multi-row upsert measured slower here (retag ~+10%).
-    conn.executemany(_UPSERT_ANALYSIS, rows.analysis)
+    _insert(
+        conn, _ANALYSIS_HEAD, _ANALYSIS_WIDTH, rows.analysis,
+        shared=[taxonomy_version, now], tail=_ANALYSIS_TAIL,
+    )  # fmt: skip
     _replace_tags(conn, "post_departments", rows.departments, where)
     _replace_tags(conn, "post_topics", rows.topics, where)
     _replace_tags(conn, "post_places", rows.places, where)
@@ -267,21 +343,22 @@ _CHUNK = 500
 def _replace_tags(
     conn: sqlite3.Connection,
     table: str,
-    rows: list[tuple[Any, ...]],
+    values: list[Any],
     where: list[tuple[str, list[int]]],
 ) -> None:
-    """Make ``rows`` the tag rows of ``table`` for the posts selected by ``where``.
+    """Make the rows of ``values`` (flat) the tag rows of ``table`` for the posts ``where`` selects.
 
     Rows that are already stored exactly are kept: a retag after a small taxonomy change
     rewrites only the tags that changed. When most stored rows change (or none are
     stored) the posts' rows are cleared with one statement and all are inserted.
     """
     names, keys, extra = _TAGS[table]
-    columns = ", ".join(names)
+    width, columns = len(names), ", ".join(names)
     old: list[tuple[Any, ...]] = []
     for condition, params in where:
         old += conn.execute(f"SELECT {columns} FROM {table} WHERE {condition}", params).fetchall()
     if old:
+        rows = list(zip(*[iter(values)] * width, strict=True))
         new = set(rows)
         stale = [row for row in old if row not in new]
         if len(stale) * 2 > len(old):
@@ -295,39 +372,65 @@ def _replace_tags(
                 )
             kept = set(old)
             rows = [row for row in rows if row not in kept]
-    if rows:
-        _insert(conn, f"INSERT {extra}INTO {table} ({columns}) VALUES ", len(names), rows)
+        values = list(_flat(rows))
+    if values:
+        _insert(conn, f"INSERT {extra}INTO {table} ({columns}) VALUES ", width, values)
 
 
-# Rows per multi-row INSERT of tag rows: one statement per chunk instead of one per row
-# (``executemany``) saves each row's statement restart, cursor seeks and GIL hand-over
-# (~2 us per post of a fresh batch, ~7 tag rows per post).
-_ROWS_PER_INSERT = 512
+# Rows per multi-row INSERT (analysis and tag rows): one statement per chunk instead of one
+# per row (``executemany``) saves each row's statement restart, cursor seeks and GIL
+# hand-over (~2 us per post of a fresh batch, ~7 tag rows per post). Each statement shape
+# is parsed once per connection, at a cost that grows with its rows: 64 rows measured best
+# (512: ~20k instructions per post more on a one-batch run of 2,000 posts, the same per
+# batch after; 32: more in both).
+_ROWS_PER_INSERT = 64
 
 
 @functools.lru_cache(maxsize=64)
-def _values_sql(head: str, width: int, rows: int) -> str:
-    marks = "(" + ",".join("?" * width) + ")"
-    return head + ",".join([marks] * rows)
+def _values_sql(head: str, width: int, rows: int, shared: int = 0, tail: str = "") -> str:
+    if not shared:
+        marks = "(" + ",".join("?" * width) + ")"
+        return head + ",".join([marks] * rows) + tail
+    # Parameters 1..shared are the shared values; rows follow in order. The first row names
+    # its numbers (?{shared+1}...), so later rows can use plain ``?`` (SQLite numbers each
+    # one after the highest so far) and refer to the shared ones by number. (Numbering
+    # every parameter made the parse quadratic: SQLite looks each ?NNN up in a list.)
+    common = "".join(f",?{k}" for k in range(1, shared + 1))
+    first = "(" + ",".join(f"?{n}" for n in range(shared + 1, shared + width + 1)) + common + ")"
+    rest = "(" + ",".join("?" * width) + common + ")"
+    return head + ",".join([first] + [rest] * (rows - 1)) + tail
 
 
-def _insert(conn: sqlite3.Connection, head: str, width: int, rows: list[tuple[Any, ...]]) -> None:
-    """Run ``head (...), (...), ...`` over ``rows``, in order, with few statements.
+def _insert(
+    conn: sqlite3.Connection,
+    head: str,
+    width: int,
+    values: list[Any],
+    *,
+    shared: list[Any] | None = None,
+    tail: str = "",
+) -> None:
+    """Run ``head (...), (...), ... tail`` over ``values`` (rows of ``width``, flat), in order.
 
-    Each statement holds a power of two rows (at most ``_ROWS_PER_INSERT`` and within
-    SQLite's parameter limit), so a handful of statement shapes serve every batch size
-    and stay in the connection's statement cache.
+    ``shared`` values are bound once per statement and close every row. Each statement
+    holds a power of two rows (at most ``_ROWS_PER_INSERT`` and within SQLite's parameter
+    limit), so a handful of statement shapes serve every batch size and stay in the
+    connection's statement cache.
     """
+    extra = len(shared) if shared else 0
     step = _ROWS_PER_INSERT
-    limit = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+    limit = max(1, (conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - extra) // width)
     while step > limit:
         step //= 2
-    start, total = 0, len(rows)
+    start, total = 0, len(values) // width
     while start < total:
         while step > total - start:
             step //= 2
         end = start + step
-        conn.execute(_values_sql(head, width, step), list(_flat(rows[start:end])))
+        params = values[start * width : end * width]
+        if shared:
+            params = shared + params
+        conn.execute(_values_sql(head, width, step, extra, tail), params)
         start = end
 
 

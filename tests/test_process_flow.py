@@ -228,9 +228,12 @@ def test_build_rows_equals_the_reference(analyses: list[Analysis], repeats: list
     chosen = analyses + [analyses[i % len(analyses)] for i in repeats]
     results = [(i + 1, a, None) for i, a in enumerate(chosen)]
     rows = analysis_store._build_rows(results, "v1", "now")
-    assert (rows.analysis, rows.departments, rows.topics, rows.places) == _reference_rows(
-        results, "v1", "now"
-    )
+    tags = [
+        list(zip(*[iter(flat)] * 4, strict=True))
+        for flat in (rows.departments, rows.topics, rows.places)
+    ]
+    analysis = [(*row, "v1", "now") for row in zip(*[iter(rows.analysis)] * 10, strict=True)]
+    assert (analysis, *tags) == _reference_rows(results, "v1", "now")
 
 
 def test_pending_posts_are_tuples_with_named_fields(db) -> None:  # type: ignore[no-untyped-def]

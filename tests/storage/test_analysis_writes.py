@@ -59,7 +59,9 @@ def test_insert_chunks_keep_every_row_in_order(total: int, per_insert: int, limi
     conn.set_trace_callback(statements.append)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(analysis_store, "_ROWS_PER_INSERT", per_insert)
-        analysis_store._insert(conn, "INSERT INTO t (a, b, c, d) VALUES ", 4, rows)
+        analysis_store._insert(
+            conn, "INSERT INTO t (a, b, c, d) VALUES ", 4, [v for row in rows for v in row]
+        )
     conn.set_trace_callback(None)
     assert conn.execute("SELECT * FROM t ORDER BY rowid").fetchall() == rows
     # Each statement holds a power of two rows, within both caps.
