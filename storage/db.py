@@ -22,6 +22,13 @@ from pantau.errors import StorageError
 log = logging.getLogger(__name__)
 sql_log = logging.getLogger("storage.sql")
 
+# Binding None: the sqlite3 module "adapts" every parameter that is not an exact
+# int/float/str/bytearray. For None it finds no adapter and then looks up
+# ``PrepareProtocol.__adapt__``, which builds and discards an AttributeError message
+# (~1,500 instructions per NULL, ~1.5 NULLs per stored post). A registered adapter is
+# found first; ``{}.get`` maps None to None in C, so NULL is bound as before.
+sqlite3.register_adapter(type(None), {}.get)
+
 BUSY_TIMEOUT_S = 60.0
 WAL_CHECKPOINT_PAGES = 10_000
 WAL_SIZE_LIMIT = 64 * 2**20
