@@ -11,9 +11,10 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import sqlite_utils
 
@@ -27,7 +28,7 @@ sql_log = logging.getLogger("storage.sql")
 # ``PrepareProtocol.__adapt__``, which builds and discards an AttributeError message
 # (~1,500 instructions per NULL, ~1.5 NULLs per stored post). A registered adapter is
 # found first; ``{}.get`` maps None to None in C, so NULL is bound as before.
-sqlite3.register_adapter(type(None), {}.get)
+sqlite3.register_adapter(type(None), cast(Callable[[None], None], {}.get))
 
 BUSY_TIMEOUT_S = 60.0
 WAL_CHECKPOINT_PAGES = 10_000

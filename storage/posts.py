@@ -79,6 +79,40 @@ def hash_author(author: str | None) -> str | None:
 
 
 def _row(post: Post, hash_authors: bool) -> tuple[Any, ...]:
+    """The posts row of ``post``, for text SQLite can store (see :func:`_safe_row`).
+
+    Texts are bound as they are: sqlite3 encodes each to UTF-8 while binding, and a lone
+    surrogate fails that with UnicodeEncodeError before the statement runs; only then
+    are the rows rebuilt with :func:`_safe_row` (checking every text here first cost an
+    extra call per column and a second UTF-8 encoding of every non-ASCII text).
+    """
+    if hash_authors:
+        return _safe_row(post, hash_authors)
+    published = post.published_at
+    fetched = post.fetched_at
+    published_iso = None if published is None else to_iso(published)
+    metrics: Any = post.metrics
+    raw: Any = post.raw
+    if metrics is not None:
+        try:
+            metrics = orjson.dumps(metrics, default=str, option=_ORJSON_OPTIONS).decode()
+        except TypeError:
+            metrics = _json(metrics)
+    if raw is not None:
+        try:
+            raw = orjson.dumps(raw, default=str, option=_ORJSON_OPTIONS).decode()
+        except TypeError:
+            raw = _json(raw)
+    return (
+        post.source, post.kind, post.external_id, post.url, post.author, post.title,
+        post.text or "", published_iso,
+        published_iso if fetched is published else to_iso(fetched),
+        post.lang, metrics, raw,
+    )  # fmt: skip
+
+
+def _safe_row(post: Post, hash_authors: bool) -> tuple[Any, ...]:
+    """The posts row of ``post`` with lone surrogates replaced in every text."""
     author = hash_author(post.author) if hash_authors else post.author
     raw = _json(post.raw)
     published = to_iso(post.published_at)
@@ -132,7 +166,12 @@ def insert_posts(
         known.update((source, e) for e in existing_ids(db, source, ids))
     fresh = [p for key, p in unique.items() if key not in known]
     new = len(fresh)
-    _insert_rows(db.conn, [_row(p, hash_authors) for p in fresh])
+    try:
+        _insert_rows(db.conn, [_row(p, hash_authors) for p in fresh])
+    except UnicodeEncodeError:
+        # A text with a lone surrogate (nothing of its statement ran): store the cleaned
+        # rows. Chunks already inserted are identical and skipped as conflicts.
+        _insert_rows(db.conn, [_safe_row(p, hash_authors) for p in fresh])
     # Fresh posts were just inserted with their metrics; only known ones may need a refresh.
     with_metrics = [
         (metrics, key[0], key[1], metrics)
