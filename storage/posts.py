@@ -8,6 +8,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -137,9 +138,11 @@ def insert_posts(
     """
     unique: dict[tuple[str, str], Post] = {}
     for post in posts:
-        if not _encodable(post.external_id):
-            post = dataclasses.replace(post, external_id=_safe(post.external_id) or "")
-        unique.setdefault((post.source, post.external_id), post)
+        external_id = post.external_id
+        if not external_id.isascii() and not _encodable(external_id):
+            post = dataclasses.replace(post, external_id=_safe(external_id) or "")
+            external_id = post.external_id
+        unique.setdefault((post.source, external_id), post)
     if not unique:
         return 0
     # One statement both inserts and tells which rows were new (RETURNING): no separate
@@ -196,9 +199,7 @@ def _insert_rows(
     step = _rows_per_insert(conn)
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        inserted.update(
-            conn.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
-        )
+        inserted.update(conn.execute(_insert_sql(len(chunk)), list(chain.from_iterable(chunk))))
 
 
 def save_batch(
