@@ -11,9 +11,10 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import sqlite_utils
 
@@ -21,6 +22,13 @@ from pantau.errors import StorageError
 
 log = logging.getLogger(__name__)
 sql_log = logging.getLogger("storage.sql")
+
+# Binding None: the sqlite3 module "adapts" every parameter that is not an exact
+# int/float/str/bytearray. For None it finds no adapter and then looks up
+# ``PrepareProtocol.__adapt__``, which builds and discards an AttributeError message
+# (~1,500 instructions per NULL, ~1.5 NULLs per stored post). A registered adapter is
+# found first; ``{}.get`` maps None to None in C, so NULL is bound as before.
+sqlite3.register_adapter(type(None), cast(Callable[[None], None], {}.get))
 
 BUSY_TIMEOUT_S = 60.0
 WAL_CHECKPOINT_PAGES = 10_000
