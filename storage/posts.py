@@ -32,6 +32,7 @@ _ROWS_PER_INSERT = 500
 _UPDATE_METRICS = """
 UPDATE posts SET metrics = ? WHERE source = ? AND external_id = ? AND metrics IS NOT ?
 """
+_CHUNK = 500
 
 
 # One encoder for every row: json.dumps with non-default options builds a new one per call.
@@ -128,6 +129,20 @@ def _safe_row(post: Post, hash_authors: bool) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+def existing_ids(db: sqlite_utils.Database, source: str, external_ids: Sequence[str]) -> set[str]:
+    """Return which of ``external_ids`` are already stored for ``source``."""
+    found: set[str] = set()
+    for start in range(0, len(external_ids), _CHUNK):
+        chunk = list(external_ids[start : start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(
+            f"SELECT external_id FROM posts WHERE source = ? AND external_id IN ({marks})",
+            [source, *chunk],
+        )
+        found.update(r[0] for r in rows)
+    return found
+
+
 def insert_posts(
     db: sqlite_utils.Database, posts: Sequence[Post], *, hash_authors: bool = False
 ) -> int:
@@ -145,31 +160,30 @@ def insert_posts(
         unique.setdefault((post.source, external_id), post)
     if not unique:
         return 0
-    # One statement both inserts and tells which rows were new (RETURNING): no separate
-    # SELECT of the known ids per batch. Known posts are the keys it did not return.
-    # (A known post now costs its row and a conflicting insert, ~8 us more than the
-    # SELECT did; a fresh one ~0.6 us less. Bulk ingest is what must be fast.)
-    chosen = list(unique.values())
-    rows = [_row(p, hash_authors) for p in chosen]
-    inserted: set[tuple[str, str]] = set()
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in unique:
+        by_source.setdefault(source, []).append(external_id)
+    known: set[tuple[str, str]] = set()
+    for source, ids in by_source.items():
+        known.update((source, e) for e in existing_ids(db, source, ids))
+    fresh = [p for key, p in unique.items() if key not in known]
+    new = len(fresh)
     try:
-        _insert_rows(db.conn, rows, inserted)
+        _insert_rows(db.conn, [_row(p, hash_authors) for p in fresh])
     except UnicodeEncodeError:
         # A text with a lone surrogate (nothing of its statement ran): store the cleaned
         # rows. Chunks already inserted are identical and skipped as conflicts.
-        rows = [_safe_row(p, hash_authors) for p in chosen]
-        _insert_rows(db.conn, rows, inserted)
-    if len(inserted) < len(rows):
-        # Fresh posts were just inserted with their metrics; only known ones may need a
-        # refresh (row[0] is the source, row[2] the external id, row[10] the metrics).
-        with_metrics = [
-            (row[10], row[0], row[2], row[10])
-            for p, row in zip(chosen, rows, strict=True)
-            if p.metrics and (row[0], row[2]) not in inserted
-        ]
-        if with_metrics:
-            db.conn.executemany(_UPDATE_METRICS, with_metrics)
-    return len(inserted)
+        _insert_rows(db.conn, [_safe_row(p, hash_authors) for p in fresh])
+    # Fresh posts were just inserted with their metrics; only known ones may need a refresh.
+    with_metrics = [
+        (metrics, key[0], key[1], metrics)
+        for key, p in unique.items()
+        if p.metrics and key in known
+        for metrics in (_json(p.metrics),)
+    ]
+    if with_metrics:
+        db.conn.executemany(_UPDATE_METRICS, with_metrics)
+    return new
 
 
 @functools.lru_cache(maxsize=8)
@@ -177,7 +191,7 @@ def _insert_sql(rows: int) -> str:
     marks = "(" + ", ".join("?" * _WIDTH) + ")"
     return (
         f"INSERT INTO posts ({_COLUMNS}) VALUES {', '.join([marks] * rows)} "
-        "ON CONFLICT (source, external_id) DO NOTHING RETURNING source, external_id"
+        "ON CONFLICT (source, external_id) DO NOTHING"
     )
 
 
@@ -188,18 +202,12 @@ def _rows_per_insert(conn: sqlite3.Connection) -> int:
     )
 
 
-def _insert_rows(
-    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], inserted: set[tuple[str, str]]
-) -> None:
-    """Insert ``rows`` (in order, so ids follow it) with few multi-row statements.
-
-    Rows whose (source, external_id) is already stored are skipped; the keys of the rows
-    inserted are added to ``inserted`` (as each statement completes).
-    """
+def _insert_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (in order, so ids follow it) with few multi-row statements."""
     step = _rows_per_insert(conn)
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        inserted.update(conn.execute(_insert_sql(len(chunk)), list(chain.from_iterable(chunk))))
+        conn.execute(_insert_sql(len(chunk)), list(chain.from_iterable(chunk)))
 
 
 def save_batch(

@@ -59,39 +59,3 @@ def test_rows_bind_the_same_values_as_the_checked_path() -> None:
     post = _post(1, url="https://a.id/1", author="warga", title="Judul ✓", lang="id",
                  metrics={"like_count": 3}, raw={"k": [1, "é"]})  # fmt: skip
     assert post_store._row(post, False) == post_store._safe_row(post, False)
-
-
-def test_mixed_batch_counts_new_and_refreshes_known_metrics(db) -> None:  # type: ignore[no-untyped-def]
-    first = [_post(i, metrics={"like_count": i}) for i in range(3)]
-    assert post_store.save_batch(db, first) == 3
-    batch = [
-        _post(1, metrics={"like_count": 50}),  # known, changed metrics
-        _post(5, metrics={"like_count": 5}),  # fresh
-        _post(5, metrics={"like_count": 99}),  # repeated within the batch: first one wins
-        _post(2, metrics={"like_count": 2}),  # known, same metrics: not rewritten
-        _post(0),  # known, no metrics: kept as stored
-        _post(1, source="other"),  # same id, other source: fresh
-    ]
-    assert post_store.save_batch(db, batch) == 2
-    rows = db.execute("SELECT source, external_id, metrics FROM posts ORDER BY id").fetchall()
-    assert rows == [
-        ("s", "id-0", '{"like_count":0}'),
-        ("s", "id-1", '{"like_count":50}'),
-        ("s", "id-2", '{"like_count":2}'),
-        ("s", "id-5", '{"like_count":5}'),
-        ("other", "id-1", None),
-    ]
-    fts = db.execute("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'banjir'").fetchone()
-    assert fts == (5,)  # conflicting rows fired no FTS insert
-    assert post_store.save_batch(db, batch) == 0
-    assert post_store.count_posts(db) == 5
-
-
-def test_known_posts_in_a_big_batch_are_found_in_every_chunk(db) -> None:  # type: ignore[no-untyped-def]
-    known = [_post(i, metrics={"like_count": 1}) for i in range(0, 1200, 2)]
-    assert post_store.save_batch(db, known) == 600
-    batch = [_post(i, metrics={"like_count": 2}) for i in range(1200)]
-    assert post_store.save_batch(db, batch) == 600  # three INSERT statements
-    metrics = {r[0] for r in db.execute("SELECT metrics FROM posts")}
-    assert metrics == {'{"like_count":2}'}
-    assert post_store.count_posts(db) == 1200
