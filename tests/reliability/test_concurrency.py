@@ -106,7 +106,9 @@ class DatasetteReader(Reader):
             "(SELECT count(*) FROM posts p WHERE p.source = s.name) AS n, "
             "(SELECT cursor FROM cursors c WHERE c.source = s.name) AS cur FROM s"
         )
-        datasette = Datasette([str(self.db_path)])
+        # This test is about what readers see, not how fast: under a loaded CI machine the
+        # GIL-bound threads here can starve Datasette's query past its default 1 s limit.
+        datasette = Datasette([str(self.db_path)], settings={"sql_time_limit_ms": 30_000})
 
         async def poll() -> None:
             while not self.stop.is_set():
