@@ -3,7 +3,8 @@
 Measures on one deterministic synthetic corpus (see ``benchmarks/corpus.py``):
 
 1. **pantau** - Pantau's real path end to end into a fresh SQLite file:
-   ``storage.posts.save_batch`` (500 per batch, as a collector run does) then
+   ``storage.posts.save_batch`` (``pantau.pipeline.BATCH_SIZE`` per batch, as a collector
+   run does) then
    ``pantau.pipeline.process_pending`` (analysis, tags, places, FTS, dedup);
 2. **naive** - the baseline of ``benchmarks/naive.py`` on the first posts of
    the same corpus;
@@ -75,7 +76,7 @@ def _fresh(path: Path) -> None:
 # --------------------------------------------------------------------- stages
 def stage_pantau(args: argparse.Namespace) -> dict[str, Any]:
     from pantau.models import Post
-    from pantau.pipeline import process_pending
+    from pantau.pipeline import BATCH_SIZE, process_pending
     from processing.resources import build_resources
     from storage import posts as post_store
     from storage.db import open_db
@@ -95,8 +96,9 @@ def stage_pantau(args: argparse.Namespace) -> dict[str, Any]:
     t1 = time.perf_counter()
     c1 = time.process_time()
     new = 0
-    for i in range(0, len(posts), 500):
-        new += post_store.save_batch(db, posts[i : i + 500])
+    step = BATCH_SIZE
+    for i in range(0, len(posts), step):
+        new += post_store.save_batch(db, posts[i : i + step])
     t2 = time.perf_counter()
     processed = process_pending(db, resources)
     t3 = time.perf_counter()

@@ -38,7 +38,13 @@ from storage.db import from_iso, to_iso
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+# Posts stored per transaction. FTS5 (the posts_ai trigger) writes one index segment per
+# statement: 2,000 posts per statement cost ~32K instructions (~7 us) less per post than 500
+# (callgrind, 8,000 bench posts: store 147.8K -> 115.9K). 2,000 rows of 12 values stay within
+# SQLite's 32,766 parameters; the write lock is held ~60 ms per batch.
+BATCH_SIZE = 2000
+# A stop request (time limit, shutdown) is checked this often while a batch fills.
+CHECK_EVERY = 500
 DEDUP_WINDOW = timedelta(days=7)
 # Within one run each post is also compared with at least this many posts before it.
 DEDUP_RUN_POSTS = 50_000
@@ -185,7 +191,12 @@ def _collect_leased(
             if len(batch) >= BATCH_SIZE:
                 new += post_store.save_batch(db, batch, hash_authors=hash_authors)
                 batch = []
-                # Between batches: stop at the time limit or on shutdown, keeping what is stored.
+                check = True
+            else:
+                check = fetched % CHECK_EVERY == 0
+            if check:
+                # Stop at the time limit or on shutdown, keeping what is stored (a partial
+                # batch is stored below, without the cursor).
                 stopped = cancel() if cancel else None
                 if stopped:
                     close = getattr(items, "close", None)

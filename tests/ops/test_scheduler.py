@@ -106,6 +106,32 @@ def test_collection_is_cut_at_the_time_limit_keeping_stored_batches(
     db.close()
 
 
+def test_time_limit_is_checked_while_a_batch_fills_and_keeps_the_partial_batch(
+    tmp_path: Path, server: LoopbackServer, default_config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # Batches are large (2,000 posts) for FTS5's sake; a stop request must not wait for one.
+    feed = LiveFeed("big", per_request=6)
+    server.route("/big.xml", feed.as_reply())
+    config = _config(tmp_path, default_config, f"{server.url}/big.xml")
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 100)
+    monkeypatch.setattr(pipeline, "CHECK_EVERY", 2)
+    db = open_db(tmp_path / "pantau.db")
+    calls = []
+
+    def cancel() -> str | None:
+        calls.append(1)
+        return "timeout" if len(calls) >= 2 else None
+
+    result = pipeline.collect_source(db, config, config.sources[0], cancel=cancel)
+    # Checked after items 2 and 4; the four fetched posts are stored though no batch filled.
+    assert result.status == "timeout" and result.fetched == 4 and result.new == 4
+    assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 4
+    assert db.execute("SELECT count(*) FROM posts_fts").fetchone()[0] == 4
+    assert get_cursor(db, "every") is None  # an unfinished run never moves the cursor
+    db.close()
+
+
 def test_source_job_reschedules_from_adaptive_state(
     tmp_path: Path, server: LoopbackServer, default_config: Config
 ) -> None:
