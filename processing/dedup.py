@@ -62,6 +62,8 @@ def band_keys(fingerprint: int) -> tuple[int, int, int, int]:
     )
 
 
+# An exact key: a post's URL (str), or a content key (bytes: :func:`content_keys`).
+Key: TypeAlias = str | bytes
 # (post id, fingerprint as signed 64 bits); a band's entries: one entry, or a list of two
 # or more.
 Entry: TypeAlias = tuple[int, int]
@@ -72,7 +74,7 @@ Bucket: TypeAlias = Entry | list[Entry]
 class DedupIndex:
     """Fingerprints and keys of posts already seen, in arrival order."""
 
-    by_key: dict[str, int] = field(default_factory=dict)
+    by_key: dict[Key, int] = field(default_factory=dict)
     # band slot (:func:`band_keys`) -> the (post id, signed fingerprint) entries with that
     # band: None, one entry itself, or a list from the second on (a tuple of ints leaves
     # the cyclic garbage collector's tracking, a list never does; most bands hold one
@@ -81,7 +83,7 @@ class DedupIndex:
     by_band: list[Bucket | None] = field(default_factory=list)
     min_tokens: int = MIN_TOKENS
 
-    def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
+    def add(self, post_id: int, fingerprint: int, keys: Sequence[Key], size: int) -> None:
         by_key = self.by_key
         for key in keys:
             by_key.setdefault(key, post_id)
@@ -107,7 +109,7 @@ class DedupIndex:
             shift += BAND_BITS
             base += 0x10000
 
-    def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
+    def find(self, fingerprint: int, keys: Sequence[Key], size: int) -> int | None:
         """Return the id of an earlier post this one duplicates, if any."""
         by_key = self.by_key
         for key in keys:
@@ -227,14 +229,19 @@ def _inert(char: str) -> bool:
 
 
 def key_text(text: str) -> str:
-    """:func:`processing.normalize.compact` in one C pass per step.
+    """:func:`processing.normalize.compact` in one C pass per step (see :func:`key_bytes`)."""
+    return key_bytes(text).decode("ascii")
+
+
+def key_bytes(text: str) -> bytes:
+    """:func:`processing.normalize.compact` of ``text``, ASCII-encoded.
 
     ``compact`` keeps only a-z and 0-9 of the folded (NFKC, case-folded, invisibles
     dropped) text; every non-ASCII character goes, invisibles included, so dropping them
     all at encoding gives the same string.
     """
     if text.isascii():
-        return text.encode("ascii").translate(_LOWER, _NOT_KEY).decode("ascii")
+        return text.encode("ascii").translate(_LOWER, _NOT_KEY)
     raw = text.encode("utf-8", "surrogatepass")
     # Most texts outside ASCII only add emoji and punctuation that NFKC and case
     # folding leave alone: then the key is the ASCII bytes', with no pass over the text.
@@ -246,37 +253,43 @@ def key_text(text: str) -> str:
                 memo.clear()
             inert = memo[char] = _inert(char)
         if not inert:
-            return _folded_key_text(text)
-    return raw.translate(_LOWER, _NOT_KEY).decode("ascii")
+            return _folded_key_bytes(text)
+    return raw.translate(_LOWER, _NOT_KEY)
 
 
-def _folded_key_text(text: str) -> str:
-    """:func:`key_text` of a text outside ASCII, through NFKC (and case folding if needed)."""
+def _folded_key_bytes(text: str) -> bytes:
+    """:func:`key_bytes` of a text outside ASCII, through NFKC (and case folding if needed)."""
     text = unicodedata.normalize("NFKC", text)
     # Case folding works character by character; translate() lower-cases ASCII, so
     # it only matters where a character outside ASCII folds to ASCII letters.
     if _FOLDS_TO_ASCII.search(text) is not None:
         text = text.casefold()
-    return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY).decode("ascii")
+    return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY)
 
 
-def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> list[str]:
+def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> list[Key]:
     """Exact keys: canonical URL, compacted title (no publisher suffix) and compacted text.
 
     The text key drops a retweet prefix; titles and texts must be long enough to tell.
+    The URL key is the URL itself (a str), the others bytes (:func:`content_keys`): no
+    key of one kind can equal a key of another.
     """
     if not url:
         return content_keys(title, text)
-    return ["u:" + url, *content_keys(title, text)]
+    return [url, *content_keys(title, text)]
 
 
-def content_keys(title: str | None, text: str | None) -> list[str]:
-    """The keys of :func:`dedup_keys` but the URL's: a function of title and text only."""
-    keys = []
+def content_keys(title: str | None, text: str | None) -> list[Key]:
+    """The keys of :func:`dedup_keys` but the URL's: a function of title and text only.
+
+    The title key is ``b"t:"`` and the title's :func:`key_bytes`; the text key is the
+    text's :func:`key_bytes` itself (only a-z and 0-9: never equal to a title key).
+    """
+    keys: list[Key] = []
     if title:
-        key = key_text(strip_publisher(title))
+        key = key_bytes(strip_publisher(title))
         if len(key) >= MIN_TITLE_KEY:
-            keys.append("t:" + key)
+            keys.append(b"t:" + key)
     if text:
         head = text[:5000]
         # The prefix starts with "RT" (either case: no other character matches) or
@@ -284,11 +297,11 @@ def content_keys(title: str | None, text: str | None) -> list[str]:
         first = head[0]
         retweet = _RETWEET.match(head) if first in "Rr" or first.isspace() else None
         body = head[retweet.end() :] if retweet else head
-        key = key_text(body)
+        key = key_bytes(body)
         # A retweet repeats its original whatever the length; other texts need
         # enough characters to be telling.
         if key and (retweet or len(key) >= MIN_TEXT_KEY):
-            keys.append("x:" + key)
+            keys.append(key)
     return keys
 
 
