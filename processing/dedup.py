@@ -310,11 +310,54 @@ def word_size(text: str, title: str | None, cap: int) -> int:
 
     Exact below ``cap`` words, and at least ``cap`` otherwise: all a comparison with a
     threshold of at most ``cap`` needs, without splitting a long text into all its words
-    (nor the title when the text alone has ``cap``).
+    (nor the title when the text alone has ``cap``). Each count is
+    ``len(s.split(None, cap - 1))``, without building the pieces.
     """
     if cap <= 0:
         return 0
-    size = len(text.split(None, cap - 1))
+    size = words_upto(text, cap)
     if title and size < cap:
-        size += len(title.split(None, cap - 1))
+        size += words_upto(title, cap)
     return size
+
+
+def words_upto(text: str, cap: i64) -> i64:
+    """``min(len(text.split()), cap)`` for ``cap >= 1``: words counted until ``cap``."""
+    if text.isascii():
+        return _ascii_words_upto(text.encode("ascii"), cap)
+    # str.split() splits at the characters str.isspace() holds: below 128 those of
+    # _ascii_words_upto, above it a few (U+0085, U+00A0, U+2000..., U+3000) asked one by one.
+    words: i64 = 0
+    gap = True
+    n: i64 = len(text)
+    i: i64 = 0
+    while i < n:
+        c: i64 = ord(text[i])
+        if c <= 32 and (c == 32 or 9 <= c <= 13 or 28 <= c) or c >= 128 and text[i].isspace():
+            gap = True
+        elif gap:
+            words += 1
+            if words >= cap:
+                return words
+            gap = False
+        i += 1
+    return words
+
+
+def _ascii_words_upto(raw: bytes, cap: i64) -> i64:
+    """:func:`words_upto` of an ASCII text's bytes (whitespace: 9-13, 28-32)."""
+    words: i64 = 0
+    gap = True
+    n: i64 = len(raw)
+    i: i64 = 0
+    while i < n:
+        c: i64 = raw[i]
+        if c <= 32 and (c == 32 or 9 <= c <= 13 or 28 <= c):
+            gap = True
+        elif gap:
+            words += 1
+            if words >= cap:
+                return words
+            gap = False
+        i += 1
+    return words
