@@ -174,18 +174,35 @@ MAX_SUFFIX_WORDS: Final = 5
 
 
 def strip_publisher(title: str) -> str:
-    """Drop a trailing publisher name: ``Judul berita - Kompas.com`` -> ``Judul berita``."""
-    for sep in _PUBLISHER_SEPARATORS:
-        if sep not in title:
-            continue
-        head, _, tail = title.rpartition(sep)
-        # Only a short tail, shorter than what remains: a name, not half a headline.
-        short = len(tail.split(None, MAX_SUFFIX_WORDS)) <= MAX_SUFFIX_WORDS and len(tail) < len(
-            head
-        )
-        if short and head.strip():
-            return head.strip()
+    """Drop a trailing publisher name: ``Judul berita - Kompas.com`` -> ``Judul berita``.
+
+    The separators are tried in the order of ``_PUBLISHER_SEPARATORS``; an ASCII title
+    holds neither of the dashes outside ASCII.
+    """
+    if " - " in title:
+        head = _publisher_head(title, " - ")
+        if head:
+            return head
+    if " | " in title:
+        head = _publisher_head(title, " | ")
+        if head:
+            return head
+    if not title.isascii():
+        for sep in (" – ", " — "):
+            if sep in title:
+                head = _publisher_head(title, sep)
+                if head:
+                    return head
     return title
+
+
+def _publisher_head(title: str, sep: str) -> str:
+    """The stripped head before the last ``sep`` if a publisher name follows, else ""."""
+    head, _, tail = title.rpartition(sep)
+    # Only a short tail, shorter than what remains: a name, not half a headline.
+    if len(tail) < len(head) and words_upto(tail, MAX_SUFFIX_WORDS + 1) <= MAX_SUFFIX_WORDS:
+        return head.strip()
+    return ""
 
 
 # Key characters are a-z and 0-9: translate() lower-cases A-Z and deletes every other byte.
@@ -201,7 +218,8 @@ _NOT_KEY: Final = bytes(
 
 
 _ASCII: Final = bytes(range(128))
-_ASCII_CHARS: Final = "".join(map(chr, range(128)))
+# "\0", "\0\1", "\1\2", ..., "\x7f": joined by a character, each ASCII character on both of its sides.
+_ASCII_DOUBLED: Final = ["\0", *(chr(c) + chr(c + 1) for c in range(127)), "\x7f"]
 # Characters outside ASCII seen so far -> whether they drop out of a key whatever
 # surrounds them (:func:`_inert`); cleared when full.
 _inert_chars: Final[dict[str, bool]] = {}
@@ -221,11 +239,10 @@ def _inert(char: str) -> bool:
         return False
     if char.casefold().encode("ascii", "ignore"):
         return False
-    for neighbour in _ASCII_CHARS:
-        around = neighbour + char + neighbour
-        if unicodedata.normalize("NFKC", around) != around:
-            return False
-    return True
+    # Every ASCII neighbour on both sides, in one string: ASCII characters are starters
+    # that compose with nothing, so each ``n + char + n`` normalizes on its own.
+    around = char.join(_ASCII_DOUBLED)
+    return unicodedata.normalize("NFKC", around) == around
 
 
 def key_text(text: str) -> str:

@@ -9,12 +9,14 @@ decide exactly what ``compact`` and ``str.split`` decide.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processing.dedup import (
     MIN_TOKENS,
+    _inert,
     content_keys,
     dedup_keys,
     key_bytes,
@@ -121,3 +123,35 @@ def test_word_size_equals_the_split_counts(text: str, title: str | None) -> None
     if title and expected < MIN_TOKENS:
         expected += len(title.split(None, MIN_TOKENS - 1))
     assert word_size(text, title, MIN_TOKENS) == expected
+
+
+def _reference_inert(char: str) -> bool:
+    """``processing.dedup._inert`` as first written: one NFKC call per ASCII neighbour."""
+    if unicodedata.combining(char) or unicodedata.normalize("NFKC", char) != char:
+        return False
+    if char.casefold().encode("ascii", "ignore"):
+        return False
+    for code in range(128):
+        around = chr(code) + char + chr(code)
+        if unicodedata.normalize("NFKC", around) != around:
+            return False
+    return True
+
+
+def test_inert_checks_every_ascii_neighbour_in_one_call() -> None:
+    blocks = [
+        (0x80, 0x1200),  # Latin, combining marks, Greek, Cyrillic, Hebrew, Arabic, Indic
+        (0x1100, 0x1200),  # Hangul jamo (compose with each other, ccc 0)
+        (0x2000, 0x2200),  # punctuation, letterlike (Kelvin sign), number forms
+        (0x3000, 0x3100),
+        (0xAC00, 0xAC40),
+        (0xFB00, 0xFB50),
+        (0xFE00, 0xFE10),
+        (0xFF00, 0xFF70),
+        (0x1D400, 0x1D440),
+        (0x1F600, 0x1F650),
+    ]
+    for start, end in blocks:
+        for code in range(start, end):
+            char = chr(code)
+            assert _inert(char) == _reference_inert(char), hex(code)
