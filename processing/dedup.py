@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias, cast
 
 from mypy_extensions import i64
 
@@ -65,7 +65,9 @@ def band_keys(fingerprint: int) -> tuple[int, int, int, int]:
 # An exact key: a post's URL (str), or a content key (bytes: :func:`content_keys`).
 Key: TypeAlias = str | bytes
 # (post id, fingerprint as signed 64 bits); a band's entries: one entry, or a list of two
-# or more.
+# or more. Compiled code passes entries as objects: a variable or parameter of the tuple
+# type is a C struct, boxed into a new tuple (and int objects) wherever it is stored, so
+# each band would hold its own copy.
 Entry: TypeAlias = tuple[int, int]
 Bucket: TypeAlias = Entry | list[Entry]
 
@@ -99,8 +101,8 @@ class DedupIndex:
 
     def add_bands(self, post_id: int, value: i64) -> None:
         """Index a fingerprint (signed 64 bits ``value``) under its four bands."""
-        by_band = self.slots()
-        entry = (post_id, int(value))
+        by_band: list[Any] = self.slots()
+        entry: object = (post_id, int(value))  # one tuple for the four bands
         shift: i64 = 0
         base: i64 = 0
         while shift < 64:
@@ -137,8 +139,11 @@ class DedupIndex:
         return best
 
 
-def put_entry(by_band: list[Bucket | None], slot: i64, bucket: Bucket | None, entry: Entry) -> None:
-    """Add ``entry`` to band ``slot``, whose bucket is ``bucket`` (None: empty so far)."""
+def put_entry(by_band: list[Any], slot: i64, bucket: object, entry: object) -> None:
+    """Add ``entry`` (an :data:`Entry`) to band ``slot``, whose bucket is ``bucket``.
+
+    ``bucket`` is the slot's :data:`Bucket`, None while empty.
+    """
     if bucket is None:
         by_band[slot] = entry  # a band's first entry stands alone
     elif isinstance(bucket, list):
@@ -155,14 +160,15 @@ def close(a: i64, b: i64) -> bool:
     return int(x).bit_count() <= MAX_DISTANCE
 
 
-def nearest_in(bucket: Bucket, value: i64, best: int | None) -> int | None:
-    """``best`` or a smaller id of ``bucket`` within ``MAX_DISTANCE`` bits of ``value``."""
+def nearest_in(bucket: object, value: i64, best: int | None) -> int | None:
+    """``best`` or a smaller id of ``bucket`` (a :data:`Bucket`) within ``MAX_DISTANCE`` bits."""
     if isinstance(bucket, list):
-        for post_id, other in bucket:
+        entries: list[Entry] = bucket
+        for post_id, other in entries:
             if close(value, other) and (best is None or post_id < best):
                 best = post_id
         return best
-    post_id, other = bucket
+    post_id, other = cast(Entry, bucket)
     if close(value, other) and (best is None or post_id < best):
         return post_id
     return best

@@ -135,8 +135,8 @@ class WindowedDedup:
             found = previous.nearest(value)
         if size >= current.min_tokens:
             # One read per band both searches the current generation and indexes the post.
-            entry = (post_id, int(value))
-            by_band = current.slots()
+            entry: object = (post_id, int(value))  # one tuple for the four bands
+            by_band: list[Any] = current.slots()
             shift: i64 = 0
             base: i64 = 0
             while shift < 64:

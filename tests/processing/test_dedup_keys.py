@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processing.dedup import (
     MIN_TOKENS,
+    DedupIndex,
     _inert,
+    band_keys,
     content_keys,
     dedup_keys,
     key_bytes,
@@ -25,6 +28,7 @@ from processing.dedup import (
     words_upto,
 )
 from processing.normalize import compact
+from processing.window import WindowedDedup
 
 SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 ASCII_TEXT = st.text(alphabet=st.characters(max_codepoint=127), max_size=80)
@@ -155,3 +159,22 @@ def test_inert_checks_every_ascii_neighbour_in_one_call() -> None:
         for code in range(start, end):
             char = chr(code)
             assert _inert(char) == _reference_inert(char), hex(code)
+
+
+def test_a_post_is_one_entry_object_in_all_four_bands() -> None:
+    # Compiled, a tuple-typed variable is a C struct boxed anew wherever it is stored:
+    # entries travel as objects so that the four bands share one tuple (memory, allocs).
+    fingerprint = 0x1234_5678_9ABC_DEF0
+    index = DedupIndex()
+    index.add(1, fingerprint, [], MIN_TOKENS)
+    index.add(2, fingerprint, [], MIN_TOKENS)  # every band a list now
+    window = WindowedDedup(timedelta(days=1))
+    window.check_in(1, fingerprint, [], MIN_TOKENS)
+    assert window.check_in(2, fingerprint ^ 1, [], MIN_TOKENS) == 1
+    for by_band in (index.by_band, window.current.by_band):
+        buckets = [by_band[slot] for slot in band_keys(fingerprint)[1:]]
+        assert all(isinstance(bucket, list) and len(bucket) == 2 for bucket in buckets)
+        for position in (0, 1):
+            first = buckets[0][position]  # type: ignore[index]
+            assert all(bucket[position] is first for bucket in buckets)  # type: ignore[index]
+    assert window.current.by_band[band_keys(fingerprint)[0]] == (1, fingerprint)  # alone
