@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias, cast
 
 from mypy_extensions import i64
 
@@ -62,8 +62,12 @@ def band_keys(fingerprint: int) -> tuple[int, int, int, int]:
     )
 
 
+# An exact key: a post's URL (str), or a content key (bytes: :func:`content_keys`).
+Key: TypeAlias = str | bytes
 # (post id, fingerprint as signed 64 bits); a band's entries: one entry, or a list of two
-# or more.
+# or more. Compiled code passes entries as objects: a variable or parameter of the tuple
+# type is a C struct, boxed into a new tuple (and int objects) wherever it is stored, so
+# each band would hold its own copy.
 Entry: TypeAlias = tuple[int, int]
 Bucket: TypeAlias = Entry | list[Entry]
 
@@ -72,7 +76,7 @@ Bucket: TypeAlias = Entry | list[Entry]
 class DedupIndex:
     """Fingerprints and keys of posts already seen, in arrival order."""
 
-    by_key: dict[str, int] = field(default_factory=dict)
+    by_key: dict[Key, int] = field(default_factory=dict)
     # band slot (:func:`band_keys`) -> the (post id, signed fingerprint) entries with that
     # band: None, one entry itself, or a list from the second on (a tuple of ints leaves
     # the cyclic garbage collector's tracking, a list never does; most bands hold one
@@ -81,7 +85,7 @@ class DedupIndex:
     by_band: list[Bucket | None] = field(default_factory=list)
     min_tokens: int = MIN_TOKENS
 
-    def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
+    def add(self, post_id: int, fingerprint: int, keys: Sequence[Key], size: int) -> None:
         by_key = self.by_key
         for key in keys:
             by_key.setdefault(key, post_id)
@@ -97,8 +101,8 @@ class DedupIndex:
 
     def add_bands(self, post_id: int, value: i64) -> None:
         """Index a fingerprint (signed 64 bits ``value``) under its four bands."""
-        by_band = self.slots()
-        entry = (post_id, int(value))
+        by_band: list[Any] = self.slots()
+        entry: object = (post_id, int(value))  # one tuple for the four bands
         shift: i64 = 0
         base: i64 = 0
         while shift < 64:
@@ -107,7 +111,7 @@ class DedupIndex:
             shift += BAND_BITS
             base += 0x10000
 
-    def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
+    def find(self, fingerprint: int, keys: Sequence[Key], size: int) -> int | None:
         """Return the id of an earlier post this one duplicates, if any."""
         by_key = self.by_key
         for key in keys:
@@ -135,8 +139,11 @@ class DedupIndex:
         return best
 
 
-def put_entry(by_band: list[Bucket | None], slot: i64, bucket: Bucket | None, entry: Entry) -> None:
-    """Add ``entry`` to band ``slot``, whose bucket is ``bucket`` (None: empty so far)."""
+def put_entry(by_band: list[Any], slot: i64, bucket: object, entry: object) -> None:
+    """Add ``entry`` (an :data:`Entry`) to band ``slot``, whose bucket is ``bucket``.
+
+    ``bucket`` is the slot's :data:`Bucket`, None while empty.
+    """
     if bucket is None:
         by_band[slot] = entry  # a band's first entry stands alone
     elif isinstance(bucket, list):
@@ -153,14 +160,15 @@ def close(a: i64, b: i64) -> bool:
     return int(x).bit_count() <= MAX_DISTANCE
 
 
-def nearest_in(bucket: Bucket, value: i64, best: int | None) -> int | None:
-    """``best`` or a smaller id of ``bucket`` within ``MAX_DISTANCE`` bits of ``value``."""
+def nearest_in(bucket: object, value: i64, best: int | None) -> int | None:
+    """``best`` or a smaller id of ``bucket`` (a :data:`Bucket`) within ``MAX_DISTANCE`` bits."""
     if isinstance(bucket, list):
-        for post_id, other in bucket:
+        entries: list[Entry] = bucket
+        for post_id, other in entries:
             if close(value, other) and (best is None or post_id < best):
                 best = post_id
         return best
-    post_id, other = bucket
+    post_id, other = cast(Entry, bucket)
     if close(value, other) and (best is None or post_id < best):
         return post_id
     return best
@@ -172,18 +180,35 @@ MAX_SUFFIX_WORDS: Final = 5
 
 
 def strip_publisher(title: str) -> str:
-    """Drop a trailing publisher name: ``Judul berita - Kompas.com`` -> ``Judul berita``."""
-    for sep in _PUBLISHER_SEPARATORS:
-        if sep not in title:
-            continue
-        head, _, tail = title.rpartition(sep)
-        # Only a short tail, shorter than what remains: a name, not half a headline.
-        short = len(tail.split(None, MAX_SUFFIX_WORDS)) <= MAX_SUFFIX_WORDS and len(tail) < len(
-            head
-        )
-        if short and head.strip():
-            return head.strip()
+    """Drop a trailing publisher name: ``Judul berita - Kompas.com`` -> ``Judul berita``.
+
+    The separators are tried in the order of ``_PUBLISHER_SEPARATORS``; an ASCII title
+    holds neither of the dashes outside ASCII.
+    """
+    if " - " in title:
+        head = _publisher_head(title, " - ")
+        if head:
+            return head
+    if " | " in title:
+        head = _publisher_head(title, " | ")
+        if head:
+            return head
+    if not title.isascii():
+        for sep in (" – ", " — "):
+            if sep in title:
+                head = _publisher_head(title, sep)
+                if head:
+                    return head
     return title
+
+
+def _publisher_head(title: str, sep: str) -> str:
+    """The stripped head before the last ``sep`` if a publisher name follows, else ""."""
+    head, _, tail = title.rpartition(sep)
+    # Only a short tail, shorter than what remains: a name, not half a headline.
+    if len(tail) < len(head) and words_upto(tail, MAX_SUFFIX_WORDS + 1) <= MAX_SUFFIX_WORDS:
+        return head.strip()
+    return ""
 
 
 # Key characters are a-z and 0-9: translate() lower-cases A-Z and deletes every other byte.
@@ -199,7 +224,8 @@ _NOT_KEY: Final = bytes(
 
 
 _ASCII: Final = bytes(range(128))
-_ASCII_CHARS: Final = "".join(map(chr, range(128)))
+# "\0", "\0\1", "\1\2", ..., "\x7f": joined by a character, each ASCII character on both of its sides.
+_ASCII_DOUBLED: Final = ["\0", *(chr(c) + chr(c + 1) for c in range(127)), "\x7f"]
 # Characters outside ASCII seen so far -> whether they drop out of a key whatever
 # surrounds them (:func:`_inert`); cleared when full.
 _inert_chars: Final[dict[str, bool]] = {}
@@ -219,22 +245,26 @@ def _inert(char: str) -> bool:
         return False
     if char.casefold().encode("ascii", "ignore"):
         return False
-    for neighbour in _ASCII_CHARS:
-        around = neighbour + char + neighbour
-        if unicodedata.normalize("NFKC", around) != around:
-            return False
-    return True
+    # Every ASCII neighbour on both sides, in one string: ASCII characters are starters
+    # that compose with nothing, so each ``n + char + n`` normalizes on its own.
+    around = char.join(_ASCII_DOUBLED)
+    return unicodedata.normalize("NFKC", around) == around
 
 
 def key_text(text: str) -> str:
-    """:func:`processing.normalize.compact` in one C pass per step.
+    """:func:`processing.normalize.compact` in one C pass per step (see :func:`key_bytes`)."""
+    return key_bytes(text).decode("ascii")
+
+
+def key_bytes(text: str) -> bytes:
+    """:func:`processing.normalize.compact` of ``text``, ASCII-encoded.
 
     ``compact`` keeps only a-z and 0-9 of the folded (NFKC, case-folded, invisibles
     dropped) text; every non-ASCII character goes, invisibles included, so dropping them
     all at encoding gives the same string.
     """
     if text.isascii():
-        return text.encode("ascii").translate(_LOWER, _NOT_KEY).decode("ascii")
+        return text.encode("ascii").translate(_LOWER, _NOT_KEY)
     raw = text.encode("utf-8", "surrogatepass")
     # Most texts outside ASCII only add emoji and punctuation that NFKC and case
     # folding leave alone: then the key is the ASCII bytes', with no pass over the text.
@@ -246,37 +276,43 @@ def key_text(text: str) -> str:
                 memo.clear()
             inert = memo[char] = _inert(char)
         if not inert:
-            return _folded_key_text(text)
-    return raw.translate(_LOWER, _NOT_KEY).decode("ascii")
+            return _folded_key_bytes(text)
+    return raw.translate(_LOWER, _NOT_KEY)
 
 
-def _folded_key_text(text: str) -> str:
-    """:func:`key_text` of a text outside ASCII, through NFKC (and case folding if needed)."""
+def _folded_key_bytes(text: str) -> bytes:
+    """:func:`key_bytes` of a text outside ASCII, through NFKC (and case folding if needed)."""
     text = unicodedata.normalize("NFKC", text)
     # Case folding works character by character; translate() lower-cases ASCII, so
     # it only matters where a character outside ASCII folds to ASCII letters.
     if _FOLDS_TO_ASCII.search(text) is not None:
         text = text.casefold()
-    return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY).decode("ascii")
+    return text.encode("ascii", "ignore").translate(_LOWER, _NOT_KEY)
 
 
-def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> list[str]:
+def dedup_keys(url: str | None, title: str | None, text: str | None = None) -> list[Key]:
     """Exact keys: canonical URL, compacted title (no publisher suffix) and compacted text.
 
     The text key drops a retweet prefix; titles and texts must be long enough to tell.
+    The URL key is the URL itself (a str), the others bytes (:func:`content_keys`): no
+    key of one kind can equal a key of another.
     """
     if not url:
         return content_keys(title, text)
-    return ["u:" + url, *content_keys(title, text)]
+    return [url, *content_keys(title, text)]
 
 
-def content_keys(title: str | None, text: str | None) -> list[str]:
-    """The keys of :func:`dedup_keys` but the URL's: a function of title and text only."""
-    keys = []
+def content_keys(title: str | None, text: str | None) -> list[Key]:
+    """The keys of :func:`dedup_keys` but the URL's: a function of title and text only.
+
+    The title key is ``b"t:"`` and the title's :func:`key_bytes`; the text key is the
+    text's :func:`key_bytes` itself (only a-z and 0-9: never equal to a title key).
+    """
+    keys: list[Key] = []
     if title:
-        key = key_text(strip_publisher(title))
+        key = key_bytes(strip_publisher(title))
         if len(key) >= MIN_TITLE_KEY:
-            keys.append("t:" + key)
+            keys.append(b"t:" + key)
     if text:
         head = text[:5000]
         # The prefix starts with "RT" (either case: no other character matches) or
@@ -284,11 +320,11 @@ def content_keys(title: str | None, text: str | None) -> list[str]:
         first = head[0]
         retweet = _RETWEET.match(head) if first in "Rr" or first.isspace() else None
         body = head[retweet.end() :] if retweet else head
-        key = key_text(body)
+        key = key_bytes(body)
         # A retweet repeats its original whatever the length; other texts need
         # enough characters to be telling.
         if key and (retweet or len(key) >= MIN_TEXT_KEY):
-            keys.append("x:" + key)
+            keys.append(key)
     return keys
 
 
@@ -297,11 +333,54 @@ def word_size(text: str, title: str | None, cap: int) -> int:
 
     Exact below ``cap`` words, and at least ``cap`` otherwise: all a comparison with a
     threshold of at most ``cap`` needs, without splitting a long text into all its words
-    (nor the title when the text alone has ``cap``).
+    (nor the title when the text alone has ``cap``). Each count is
+    ``len(s.split(None, cap - 1))``, without building the pieces.
     """
     if cap <= 0:
         return 0
-    size = len(text.split(None, cap - 1))
+    size = words_upto(text, cap)
     if title and size < cap:
-        size += len(title.split(None, cap - 1))
+        size += words_upto(title, cap)
     return size
+
+
+def words_upto(text: str, cap: i64) -> i64:
+    """``min(len(text.split()), cap)`` for ``cap >= 1``: words counted until ``cap``."""
+    if text.isascii():
+        return _ascii_words_upto(text.encode("ascii"), cap)
+    # str.split() splits at the characters str.isspace() holds: below 128 those of
+    # _ascii_words_upto, above it a few (U+0085, U+00A0, U+2000..., U+3000) asked one by one.
+    words: i64 = 0
+    gap = True
+    n: i64 = len(text)
+    i: i64 = 0
+    while i < n:
+        c: i64 = ord(text[i])
+        if c <= 32 and (c == 32 or 9 <= c <= 13 or 28 <= c) or c >= 128 and text[i].isspace():
+            gap = True
+        elif gap:
+            words += 1
+            if words >= cap:
+                return words
+            gap = False
+        i += 1
+    return words
+
+
+def _ascii_words_upto(raw: bytes, cap: i64) -> i64:
+    """:func:`words_upto` of an ASCII text's bytes (whitespace: 9-13, 28-32)."""
+    words: i64 = 0
+    gap = True
+    n: i64 = len(raw)
+    i: i64 = 0
+    while i < n:
+        c: i64 = raw[i]
+        if c <= 32 and (c == 32 or 9 <= c <= 13 or 28 <= c):
+            gap = True
+        elif gap:
+            words += 1
+            if words >= cap:
+                return words
+            gap = False
+        i += 1
+    return words

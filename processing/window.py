@@ -19,6 +19,7 @@ from processing.dedup import (
     BAND_MASK,
     MIN_TOKENS,
     DedupIndex,
+    Key,
     content_keys,
     nearest_in,
     put_entry,
@@ -76,7 +77,7 @@ class WindowedDedup:
         self._rotate_after: str | None = None
         self._latest: str | None = None
 
-    def find(self, fingerprint: int, keys: Sequence[str], size: int) -> int | None:
+    def find(self, fingerprint: int, keys: Sequence[Key], size: int) -> int | None:
         """Return the earliest indexed post this one duplicates, if any."""
         for index in (self.previous, self.current):
             found = index.find(0, keys, 0)  # exact keys first, oldest generation first
@@ -89,23 +90,39 @@ class WindowedDedup:
                 best = found
         return best
 
-    def check_in(self, post_id: Any, fingerprint: int, keys: list[str], size: int) -> int | None:
+    def check_in(
+        self,
+        post_id: Any,
+        fingerprint: int,
+        keys: list[Key],
+        size: int,
+        url: str | None = None,
+    ) -> int | None:
         """``find`` then ``add`` in one pass (bands computed once): the per-post hot path.
 
-        ``post_id`` is an int; compiled, the caller's object is stored as it is (see
-        :data:`PendingRow`).
+        The keys are ``dedup_keys(url, ...)``: ``url`` (if any) then the content
+        ``keys``, passed apart so that no list is built per post. ``post_id`` is an
+        int; compiled, the caller's object is stored as it is (see :data:`PendingRow`).
         """
         previous, current = self.previous, self.current
         found: int | None = None
         old = previous.by_key
-        for key in keys:  # exact keys, oldest generation first
-            found = old.get(key)
-            if found is not None:
-                break
-        own: dict[str, Any] = current.by_key
+        if old:  # exact keys, oldest generation first
+            if url:
+                found = old.get(url)
+            if found is None:
+                for key in keys:
+                    found = old.get(key)
+                    if found is not None:
+                        break
+        own: dict[Key, Any] = current.by_key
+        # One lookup both finds an earlier holder of a key and indexes this post (a key
+        # listed twice finds this post: not a duplicate; ids are unique).
+        if url:
+            holder = own.setdefault(url, post_id)
+            if found is None and holder is not post_id and holder != post_id:
+                found = holder
         for key in keys:
-            # One lookup both finds an earlier holder of the key and indexes this post
-            # (a key listed twice finds this post: not a duplicate; ids are unique).
             holder = own.setdefault(key, post_id)
             if found is None and holder is not post_id and holder != post_id:
                 found = holder
@@ -118,8 +135,8 @@ class WindowedDedup:
             found = previous.nearest(value)
         if size >= current.min_tokens:
             # One read per band both searches the current generation and indexes the post.
-            entry = (post_id, int(value))
-            by_band = current.slots()
+            entry: object = (post_id, int(value))  # one tuple for the four bands
+            by_band: list[Any] = current.slots()
             shift: i64 = 0
             base: i64 = 0
             while shift < 64:
@@ -154,7 +171,7 @@ class WindowedDedup:
         if latest is None or at > latest:
             self._latest = at
 
-    def add(self, post_id: int, fingerprint: int, keys: Sequence[str], size: int) -> None:
+    def add(self, post_id: int, fingerprint: int, keys: Sequence[Key], size: int) -> None:
         self.current.add(post_id, fingerprint, keys, size)
         self._size += 1
 
@@ -174,7 +191,7 @@ class CachedPost:
 
     __slots__ = ("analysis", "size", "keys")
 
-    def __init__(self, analysis: Analysis, size: int, keys: list[str]) -> None:
+    def __init__(self, analysis: Analysis, size: int, keys: list[Key]) -> None:
         self.analysis = analysis
         self.size = size
         self.keys = keys
@@ -243,10 +260,7 @@ def analyze_batch(
         post = cache.post(resources, kind, title, text)
         analysis = post.analysis
         index.advance(published_at)
-        # ``dedup_keys(url, title, text)``, its content keys remembered with the analysis.
-        keys = post.keys
-        if url:
-            keys = ["u:" + url, *keys]
-        dup = index.check_in(post_id, analysis.fingerprint, keys, post.size)
+        # ``dedup_keys(url, title, text)``: its content keys remembered with the analysis.
+        dup = index.check_in(post_id, analysis.fingerprint, post.keys, post.size, url)
         results.append((post_id, analysis, None if dup == post_id else dup))
     return results

@@ -59,6 +59,16 @@ def reference_dedup_keys(url: str | None, title: str | None, text: str | None) -
     return keys
 
 
+def legacy_key(key: str | bytes) -> str:
+    """The key as the original code wrote it: ``u:`` URL, ``t:`` title, ``x:`` text."""
+    if isinstance(key, str):
+        return "u:" + key
+    if key.startswith(b"t:"):
+        return key.decode("ascii")
+    assert key.isalnum() and key == key.lower()  # a text key: never a title key
+    return "x:" + key.decode("ascii")
+
+
 def _bands(value: int) -> list[tuple[int, int]]:
     value &= (1 << 64) - 1
     return [(i, (value >> (16 * i)) & 0xFFFF) for i in range(4)]
@@ -162,7 +172,8 @@ def test_key_text_equals_compact(text: str) -> None:
 def test_dedup_keys_equal_the_original(
     url: str | None, title: str | None, text: str | None
 ) -> None:
-    assert dedup_keys(url, title, text) == reference_dedup_keys(url, title, text)
+    keys = dedup_keys(url, title, text)
+    assert [legacy_key(key) for key in keys] == reference_dedup_keys(url, title, text)
     if title is not None:
         assert strip_publisher(title) == reference_strip_publisher(title)
 
@@ -183,6 +194,7 @@ STEP = st.tuples(
     st.sampled_from(BASE_PRINTS + [0]),
     st.sets(st.integers(0, 63), max_size=5),  # bits flipped: 0-3 within distance, 4-5 not
     st.lists(st.sampled_from(["u:a", "u:b", "t:judul", "x:teks", "x:lain"]), max_size=3),
+    st.none() | st.sampled_from(["u:a", "u:c", ""]),  # the URL, passed apart to check_in
     st.integers(0, 12),  # size
     st.booleans(),  # has a publication time
 )
@@ -191,13 +203,13 @@ STEP = st.tuples(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(STEP, max_size=60), st.integers(0, 6), st.lists(STEP, max_size=5))
 def test_check_in_gives_the_same_dup_of_as_find_then_add(
-    steps: list[tuple[int, int, set[int], list[str], int, bool]],
+    steps: list[tuple[int, int, set[int], list[str], str | None, int, bool]],
     min_posts: int,
-    seeded: list[tuple[int, int, set[int], list[str], int, bool]],
+    seeded: list[tuple[int, int, set[int], list[str], str | None, int, bool]],
 ) -> None:
     window = timedelta(minutes=120)
     seed_new, seed_old = DedupIndex(), ReferenceIndex()
-    for number, (_, base, flips, keys, size, _) in enumerate(seeded, start=1):
+    for number, (_, base, flips, keys, _, size, _) in enumerate(seeded, start=1):
         fingerprint = base ^ sum(1 << bit for bit in flips)
         seed_new.add(number, fingerprint, keys, size)
         seed_old.add(number, fingerprint, keys, size)
@@ -205,7 +217,8 @@ def test_check_in_gives_the_same_dup_of_as_find_then_add(
     plain = WindowedDedup(window, _copy(seed_new), min_posts=min_posts)
     reference = ReferenceWindow(window, seed_old, min_posts=min_posts)
     at = datetime(2026, 11, 1, tzinfo=UTC)
-    for number, (minutes, base, flips, keys, size, timed) in enumerate(steps, start=100):
+    for number, (minutes, base, flips, content, url, size, timed) in enumerate(steps, start=100):
+        keys = [url, *content] if url else content
         at += timedelta(minutes=minutes * minutes)
         stamp = to_iso(at) if timed else None
         fingerprint = base ^ sum(1 << bit for bit in flips) if base else 0
@@ -215,7 +228,7 @@ def test_check_in_gives_the_same_dup_of_as_find_then_add(
         reference.add(number, fingerprint, keys, size)
         assert plain.find(fingerprint, keys, size) == expected
         plain.add(number, fingerprint, keys, size)
-        assert fast.check_in(number, fingerprint, list(keys), size) == expected
+        assert fast.check_in(number, fingerprint, list(content), size, url) == expected
 
 
 def _copy(index: DedupIndex) -> DedupIndex:

@@ -180,7 +180,7 @@ def test_cached_post_holds_size_and_content_keys(resources) -> None:  # type: ig
         assert post.analysis == analyze(resources, text, title, "rss")
         assert post.size == word_size(text, title, MIN_TOKENS)
         assert post.keys == dedup_keys(None, title, text)
-        assert ["u:https://a.id/1", *post.keys] == dedup_keys("https://a.id/1", title, text)
+        assert ["https://a.id/1", *post.keys] == dedup_keys("https://a.id/1", title, text)
         # An identical post reuses everything (keys included) and counts a hit.
         hits = cache.hits
         assert cache.post(resources, "rss", title, text) is post and cache.hits == hits + 1
