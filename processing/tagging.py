@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from processing.expand import TokenMark
 from processing.terms import (
     ALIAS,
     EXCLUDE,
@@ -143,6 +144,7 @@ def tag(
     exact_spots: list[int] | None = None,
     spot_heads: list[Head] | None = None,
     exact_spot_heads: list[Head] | None = None,
+    marks: list[TokenMark] | None = None,
 ) -> Tags:
     """Tag one post's stems (and, for exact terms, its normalized tokens).
 
@@ -151,13 +153,16 @@ def tag(
     ``spots``/``exact_spots``, when given, are the positions of the stems in
     ``index.firsts`` and of the tokens in ``index.firsts_exact`` (see ``find_spans``),
     ``spot_heads``/``exact_spot_heads`` their ``index.heads``/``index.heads_exact``
-    entries.
+    entries. ``marks``, when given with ``spots`` and ``spot_heads``, are the tokens'
+    marks: the stems are read off them (``marks[i].stem``) and ``stems`` is not read.
     """
     # The hits as two parallel lists (no tuple per hit): the first ``ordered`` in
     # ``_hit_order``, then the exact context hits (``requires``/``exclude``), unordered.
     starts: list[int] = []
     terms: list[Term] = []
-    if index.heads:
+    if marks is not None and spots is not None and spot_heads is not None:
+        _find_stem_spans(marks, starts, terms, spots, spot_heads)
+    elif index.heads:
         find_spans(stems, index.heads, index.firsts, starts, terms, spots, spot_heads)
     ordered = len(starts)
     if index.heads_exact and tokens is not None and (exact_spots is None or exact_spots):
@@ -168,7 +173,7 @@ def tag(
     if not ordered:
         return _EMPTY
     # Typed copies (no copy for tuples): native indexing below.
-    stem_seq = tuple(stems)
+    stem_seq = tuple(stems) if marks is None else ()
     token_seq = tuple(tokens) if tokens is not None else None
     excluded: dict[str, list[tuple[int, int]]] | None = None  # made on the first exclusion
     excluded_topics: set[str] | None = None  # made on the first topic exclusion (rare)
@@ -224,7 +229,7 @@ def tag(
             continue  # inside a longer counted phrase: "lampu jalan" (dishub) leaves no "jalan" for pupr
         if start != simile_at:
             simile_at = start
-            before = stem_seq[start - 1]
+            before = stem_seq[start - 1] if marks is None else marks[start - 1].stem
             simile = before in SIMILE
             if not simile and token_seq is not None and len(token_seq) > 0:
                 word = token_seq[start - 1]
@@ -338,6 +343,51 @@ def tag(
         topic_departments,
         chosen_scores,
     )
+
+
+def _find_stem_spans(
+    marks: list[TokenMark],
+    starts: list[int],
+    found: list[Term],
+    spots: list[int],
+    spot_heads: list[Head],
+) -> None:
+    """``find_spans`` over the stems of ``marks``, at ``spots`` (with their heads).
+
+    A stem is read only where a phrase could continue: no tuple of a post's stems.
+    """
+    last = len(marks) - 1
+    for k in range(len(spots)):
+        i = spots[k]
+        head = spot_heads[k]
+        if i < last and head.follow:
+            second = head.second
+            following = marks[i + 1].stem
+            if second:
+                keys = head.second_keys if following == second else None
+            else:
+                keys = head.follow.get(following)
+            if keys is not None:
+                for key, terms in keys:
+                    # Two words: the second matched (the usual phrase), no call.
+                    if len(key) == 2 or _stems_at(marks, i, key):
+                        for term in terms:
+                            starts.append(i)
+                            found.append(term)
+        for term in head.single:
+            starts.append(i)
+            found.append(term)
+
+
+def _stems_at(marks: list[TokenMark], i: int, key: tuple[str, ...]) -> bool:
+    """``phrase_at`` over the stems of ``marks``."""
+    size = len(key)
+    if i + size > len(marks):
+        return False
+    for k in range(2, size):  # noqa: SIM110 (a native loop)
+        if marks[i + k].stem != key[k]:
+            return False
+    return True
 
 
 def _cue_slot(topics: list[str], cues: list[tuple[str, ...]], topic: str) -> int:

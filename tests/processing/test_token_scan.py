@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from processing import pipeline
 from processing.aspirasi import classify
-from processing.fingerprint import Row, simhash, simhash_numpy, simhash_rows
+from processing.fingerprint import Row, simhash, simhash_marks, simhash_numpy, simhash_rows
 from processing.pipeline import scan_tokens
 from processing.places import find_places
 from processing.relevance import judge, longest_spans
@@ -54,6 +54,7 @@ def test_scan_positions_give_what_each_stage_finds_alone(
             (r.a, r.b, r.c) for r in map(Row, content)
         ]
         assert simhash_rows(scan.content) == simhash(content) == simhash_numpy(content)
+        assert simhash_marks(scan.marks) == simhash(content)
         assert scan.bogor == ("bogor" in tokens)
         terms = resources.terms
         alone = tag(stems, terms, tokens)
@@ -69,6 +70,20 @@ def test_scan_positions_give_what_each_stage_finds_alone(
                 scan.exact_heads,
                 scan.stem_head_list,
                 scan.exact_head_list,
+            )
+            == alone
+        )
+        # ``analyze``'s call: the stems read off the marks, none passed.
+        assert (
+            tag(
+                (),
+                terms,
+                tokens,
+                scan.stem_heads,
+                scan.exact_heads,
+                scan.stem_head_list,
+                scan.exact_head_list,
+                scan.marks,
             )
             == alone
         )
