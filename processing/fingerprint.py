@@ -273,6 +273,8 @@ def _simhash_of_marks(marks: list[TokenMark]) -> int:
             return first.a
         second = marks[k].row
         k += 1
+    if k == n:
+        return first.a ^ second.b
     limit: i64 = MAX_SHINGLES + SHINGLE - 1
     count: i64 = 2
     pending_a: i64 = second.a
@@ -292,9 +294,11 @@ def _simhash_of_marks(marks: list[TokenMark]) -> int:
     left: i64 = _NIBBLE_CHUNK
     chunks: i64 = _BYTE_CHUNKS
     wide: list[i64] = []
-    while k < n:
-        row = marks[k].row
-        k += 1
+    # The rest by a plain loop over the list (no bounds check per mark).
+    for j, known in enumerate(marks):
+        if j < k:
+            continue
+        row = known.row
         if row is None:
             continue
         if count == limit:

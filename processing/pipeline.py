@@ -104,8 +104,7 @@ def scan_tokens(
     bogor = False
     if found is None:
         found = [resources.mark(token) for token in tokens]
-    for i in range(len(found)):
-        known = found[i]
+    for i, known in enumerate(found):
         mark = known.mark
         if not mark:
             continue  # most words: no pass looks at them

@@ -250,6 +250,9 @@ def find_places(
         None  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
     )
     unresolved = 0
+    # Whether a mention weaker than a plain place was recorded (most posts: none, and
+    # then ``_drop_weak`` has nothing to drop: levels only rise).
+    weak = False
     readings = index.readings
     starts = index.starts
     grows = index.max_words > 1
@@ -306,6 +309,8 @@ def find_places(
             elif surface not in surfaces:
                 surfaces.append(surface)
             level = _strength(toks, i)
+            if level < 3:
+                weak = True
             if strength is None:
                 strength = {name: level}
             elif strength.get(name, -1) < level:
@@ -323,8 +328,6 @@ def find_places(
         free = j
     if not kecamatan and not pending_desa and not kota and not foreign:
         return NO_PLACES
-    if pinned is None:
-        pinned = set()
     if strength is None:
         strength = {}
     dropped = False
@@ -334,10 +337,10 @@ def find_places(
         for name in [
             k for k, v in kecamatan.items() if compact(k) == key or key in map(compact, v)
         ]:
-            if name not in pinned:
+            if pinned is None or name not in pinned:
                 del kecamatan[name]
                 dropped = True
-    if _drop_weak(kecamatan, strength, pinned) or dropped:
+    if (weak and _drop_weak(kecamatan, strength, pinned)) or dropped:
         order = list(kecamatan)
     direct_names = tuple(order)
     desa_added = False  # whether a desa added a kecamatan mention
@@ -358,6 +361,8 @@ def find_places(
                 surfaces.append(surface)
             desa_added = True
             level = 2 if venues is not None and surface in venues else 3
+            if level < 3:
+                weak = True
             strength[place.kecamatan] = max(strength.get(place.kecamatan, 0), level)
         elif reading.kota_desa and not regency and (marked or not direct_names):
             # An unmarked Kota kelurahan name in a post about a regency kecamatan is
@@ -370,7 +375,8 @@ def find_places(
     names = direct_names
     if desa_added:
         # Else ``kecamatan`` is as the first call left it, and a second changes nothing.
-        names = tuple(kecamatan) if _drop_weak(kecamatan, strength, pinned) else tuple(order)
+        dropped = weak and _drop_weak(kecamatan, strength, pinned)
+        names = tuple(kecamatan) if dropped else tuple(order)
     if not terms:
         return PlaceHits(names, (), {}, (), (), unresolved, direct_names)
     return PlaceHits(
@@ -391,7 +397,9 @@ def _grows_by(key: str, word: str, ways: frozenset[str] | None, prefixes: frozen
     return ways is not None and word in ways
 
 
-def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> bool:
+def _drop_weak(
+    kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str] | None
+) -> bool:
     """Drop seat mentions, and road/venue/direction ones beside a stronger place.
 
     Returns whether any was dropped.
@@ -408,7 +416,7 @@ def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned
         return False  # the usual case: every mention as strong as the best
     dropped = False
     for name in [k for k in kecamatan if strength.get(k, 3) < bar]:
-        if name not in pinned:
+        if pinned is None or name not in pinned:
             del kecamatan[name]
             dropped = True
     return dropped

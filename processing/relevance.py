@@ -93,11 +93,16 @@ def longest_spans(
         i = spots[k]
         head = heads[toks[i]] if spot_heads is None else spot_heads[k]
         term: Term | None = None
-        if i < last:
-            keys = head.follow.get(toks[i + 1])
+        if i < last and head.follow:
+            second = head.second
+            if second:
+                keys = head.second_keys if toks[i + 1] == second else None
+            else:
+                keys = head.follow.get(toks[i + 1])
             if keys is not None:
                 for key, terms in keys:  # longest first
-                    if phrase_at(toks, i, key):
+                    # Two words: the second matched (``i < last``), no call.
+                    if len(key) == 2 or phrase_at(toks, i, key):
                         term = terms[0]
                         break
         if term is None:
@@ -142,8 +147,9 @@ def judge(
     # ``tokens`` starts with the title's tokens (the pipeline puts them first).
     title_end = len(title_tokens)
     regency: list[str] = []
-    kota: list[str] = list(kota_place_terms)
-    elsewhere: list[str] = list(foreign_place_terms)
+    # Copies only when there is something to copy (most posts: nothing).
+    kota: list[str] = list(kota_place_terms) if kota_place_terms else []
+    elsewhere: list[str] = list(foreign_place_terms) if foreign_place_terms else []
     weak: list[str] = []
     score = 0.0
     for start, term in found:
@@ -186,6 +192,8 @@ def judge(
 
 def _distinct(values: list[str]) -> tuple[str, ...]:
     """``unique(values)``; a few values (most posts) are compared in a list, with no set."""
+    if len(values) == 1:
+        return (values[0],)
     if len(values) > 8:
         return unique(values)
     kept: list[str] = []
