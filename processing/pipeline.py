@@ -34,10 +34,9 @@ MARKS_SIZE = 200_000
 class TokenScan:
     """One post's token marks, and where the passes of ``analyze`` look: positions, in order.
 
-    ``marks`` holds each token's :class:`TokenMark` (its stem, its fingerprint row);
-    ``stem_head_list``, ``exact_head_list`` and ``relevance_head_list`` hold the
-    index entry (``Head``) of each position in ``stem_heads``, ``exact_heads`` and
-    ``relevance``; ``bogor`` whether the word "bogor" occurs.
+    ``marks`` holds each token's :class:`TokenMark` (its stem, its fingerprint row and
+    the index entries it begins, read by the passes at their positions); ``bogor``
+    whether the word "bogor" occurs.
     """
 
     def __init__(
@@ -49,9 +48,6 @@ class TokenScan:
         relevance: list[int],
         watched: list[int],
         bogor: bool,
-        stem_head_list: list[Head],
-        exact_head_list: list[Head],
-        relevance_head_list: list[Head],
     ) -> None:
         self.marks = marks
         self.stem_heads = stem_heads
@@ -60,9 +56,6 @@ class TokenScan:
         self.relevance = relevance
         self.watched = watched
         self.bogor = bogor
-        self.stem_head_list = stem_head_list
-        self.exact_head_list = exact_head_list
-        self.relevance_head_list = relevance_head_list
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -78,6 +71,21 @@ class TokenScan:
             if row is not None:
                 rows.append(row)
         return rows
+
+    @property
+    def stem_head_list(self) -> list[Head]:
+        """The tagging index entry (``Head``) of each position in ``stem_heads``."""
+        return [_head(self.marks[i].stem_head) for i in self.stem_heads]
+
+    @property
+    def exact_head_list(self) -> list[Head]:
+        """The exact-term index entry of each position in ``exact_heads``."""
+        return [_head(self.marks[i].exact_head) for i in self.exact_heads]
+
+    @property
+    def relevance_head_list(self) -> list[Head]:
+        """The relevance index entry of each position in ``relevance``."""
+        return [_head(self.marks[i].relevance_head) for i in self.relevance]
 
 
 def scan_tokens(
@@ -98,9 +106,6 @@ def scan_tokens(
     places: list[int] = []
     relevance: list[int] = []
     watched: list[int] = []
-    stem_head_list: list[Head] = []
-    exact_head_list: list[Head] = []
-    relevance_head_list: list[Head] = []
     bogor = False
     if found is None:
         found = [resources.mark(token) for token in tokens]
@@ -110,31 +115,17 @@ def scan_tokens(
             continue  # most words: no pass looks at them
         if mark & STEM_HEAD:
             stem_heads.append(i)
-            stem_head_list.append(_head(known.stem_head))
         if mark & EXACT_HEAD:
             exact_heads.append(i)
-            exact_head_list.append(_head(known.exact_head))
         if mark & PLACE:
             places.append(i)
         if mark & RELEVANCE_HEAD:
             relevance.append(i)
-            relevance_head_list.append(_head(known.relevance_head))
         if mark & WATCHED:
             watched.append(i)
         if mark & BOGOR:
             bogor = True
-    return TokenScan(
-        found,
-        stem_heads,
-        exact_heads,
-        places,
-        relevance,
-        watched,
-        bogor,
-        stem_head_list,
-        exact_head_list,
-        relevance_head_list,
-    )
+    return TokenScan(found, stem_heads, exact_heads, places, relevance, watched, bogor)
 
 
 def _head(head: Head | None) -> Head:
@@ -179,14 +170,12 @@ def analyze(
         found += [resources.mark(token) for token in mention_tokens]
     scan = scan_tokens(resources, tokens, found)
     tags = tag(
-        (),  # the stems are read off the marks
+        (),  # the stems and index entries are read off the marks
         resources.terms,
         tokens,
         scan.stem_heads,
         scan.exact_heads,
-        scan.stem_head_list,
-        scan.exact_head_list,
-        found,
+        marks=found,
     )
     places = find_places(tokens, resources.places, scan.places)
     # A kecamatan named in the headline weighs double, like regency terms there.
@@ -213,7 +202,7 @@ def analyze(
         foreign_place_terms=places.foreign_terms,
         title_kecamatan_hits=title_kecamatan_hits,
         spots=scan.relevance,
-        spot_heads=scan.relevance_head_list,
+        marks=found,
         bogor=scan.bogor,
     )
     kecamatan = places.kecamatan

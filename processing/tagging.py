@@ -36,6 +36,7 @@ from processing.terms import (
     find_spans,
     match,
     match_spans,
+    phrase_at,
     term_rank,
 )
 
@@ -153,21 +154,26 @@ def tag(
     ``spots``/``exact_spots``, when given, are the positions of the stems in
     ``index.firsts`` and of the tokens in ``index.firsts_exact`` (see ``find_spans``),
     ``spot_heads``/``exact_spot_heads`` their ``index.heads``/``index.heads_exact``
-    entries. ``marks``, when given with ``spots`` and ``spot_heads``, are the tokens'
-    marks: the stems are read off them (``marks[i].stem``) and ``stems`` is not read.
+    entries. ``marks``, when given with ``spots``, are the tokens' marks (see
+    ``processing.pipeline.scan_tokens``): the stems and the index entries are read off
+    them (``marks[i].stem``, ``.stem_head``, ``.exact_head``); ``stems`` and the head
+    lists are not read.
     """
     # The hits as two parallel lists (no tuple per hit): the first ``ordered`` in
     # ``_hit_order``, then the exact context hits (``requires``/``exclude``), unordered.
     starts: list[int] = []
     terms: list[Term] = []
-    if marks is not None and spots is not None and spot_heads is not None:
-        _find_stem_spans(marks, starts, terms, spots, spot_heads)
+    if marks is not None and spots is not None:
+        _find_stem_spans(marks, starts, terms, spots)
     elif index.heads:
         find_spans(stems, index.heads, index.firsts, starts, terms, spots, spot_heads)
     ordered = len(starts)
     if index.heads_exact and tokens is not None and (exact_spots is None or exact_spots):
-        heads, firsts = index.heads_exact, index.firsts_exact
-        find_spans(tokens, heads, firsts, starts, terms, exact_spots, exact_spot_heads)
+        if marks is not None and exact_spots is not None:
+            _find_exact_spans(tuple(tokens), marks, starts, terms, exact_spots)
+        else:
+            heads, firsts = index.heads_exact, index.firsts_exact
+            find_spans(tokens, heads, firsts, starts, terms, exact_spots, exact_spot_heads)
         if len(starts) > ordered:
             ordered = _merge(starts, terms, ordered)
     if not ordered:
@@ -346,20 +352,18 @@ def tag(
 
 
 def _find_stem_spans(
-    marks: list[TokenMark],
-    starts: list[int],
-    found: list[Term],
-    spots: list[int],
-    spot_heads: list[Head],
+    marks: list[TokenMark], starts: list[int], found: list[Term], spots: list[int]
 ) -> None:
-    """``find_spans`` over the stems of ``marks``, at ``spots`` (with their heads).
+    """``find_spans`` over the stems of ``marks``, at ``spots``: heads read off the marks.
 
-    A stem is read only where a phrase could continue: no tuple of a post's stems.
+    A stem is read only where a phrase could continue: no tuple of a post's stems, no
+    list of heads.
     """
     last = len(marks) - 1
-    for k in range(len(spots)):
-        i = spots[k]
-        head = spot_heads[k]
+    for i in spots:
+        head = marks[i].stem_head
+        if head is None:
+            continue  # not marked ``STEM_HEAD``: never a spot
         if i < last and head.follow:
             second = head.second
             following = marks[i + 1].stem
@@ -371,6 +375,37 @@ def _find_stem_spans(
                 for key, terms in keys:
                     # Two words: the second matched (the usual phrase), no call.
                     if len(key) == 2 or _stems_at(marks, i, key):
+                        for term in terms:
+                            starts.append(i)
+                            found.append(term)
+        for term in head.single:
+            starts.append(i)
+            found.append(term)
+
+
+def _find_exact_spans(
+    tokens: tuple[str, ...],
+    marks: list[TokenMark],
+    starts: list[int],
+    found: list[Term],
+    spots: list[int],
+) -> None:
+    """``find_spans`` over ``tokens`` at ``spots``, each head read off the token's mark."""
+    last = len(tokens) - 1
+    for i in spots:
+        head = marks[i].exact_head
+        if head is None:
+            continue  # not marked ``EXACT_HEAD``: never a spot
+        if i < last and head.follow:
+            second = head.second
+            following = tokens[i + 1]
+            if second:
+                keys = head.second_keys if following == second else None
+            else:
+                keys = head.follow.get(following)
+            if keys is not None:
+                for key, terms in keys:
+                    if len(key) == 2 or phrase_at(tokens, i, key):
                         for term in terms:
                             starts.append(i)
                             found.append(term)

@@ -73,20 +73,9 @@ def test_scan_positions_give_what_each_stage_finds_alone(
             )
             == alone
         )
-        # ``analyze``'s call: the stems read off the marks, none passed.
-        assert (
-            tag(
-                (),
-                terms,
-                tokens,
-                scan.stem_heads,
-                scan.exact_heads,
-                scan.stem_head_list,
-                scan.exact_head_list,
-                scan.marks,
-            )
-            == alone
-        )
+        # ``analyze``'s call: the stems and index entries read off the marks, none passed.
+        marked = tag((), terms, tokens, scan.stem_heads, scan.exact_heads, marks=scan.marks)
+        assert marked == alone
         places = resources.places
         assert find_places(tokens, places, scan.places) == find_places(tokens, places)
         title_tokens = tokens[:title]
@@ -98,6 +87,9 @@ def test_scan_positions_give_what_each_stage_finds_alone(
         assert longest_spans(
             tokens, index, scan.relevance, scan.relevance_head_list
         ) == longest_spans(tokens, index)
+        assert longest_spans(tokens, index, scan.relevance, marks=scan.marks) == longest_spans(
+            tokens, index
+        )
         kwargs: dict[str, Any] = {"kecamatan_hits": 1, "kota_place_terms": (), "departments": 1}
         assert judge(
             tokens,
@@ -106,6 +98,15 @@ def test_scan_positions_give_what_each_stage_finds_alone(
             spots=scan.relevance,
             bogor=scan.bogor,
             spot_heads=scan.relevance_head_list,
+            **kwargs,
+        ) == judge(tokens, title_tokens, index, **kwargs)
+        assert judge(
+            tokens,
+            title_tokens,
+            index,
+            spots=scan.relevance,
+            bogor=scan.bogor,
+            marks=scan.marks,
             **kwargs,
         ) == judge(tokens, title_tokens, index, **kwargs)
         words = tokens[:words_end]
