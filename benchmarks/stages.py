@@ -40,7 +40,7 @@ STAGES = {
     "places": (pipeline, "find_places"),
     "relevance": (pipeline, "judge"),
     "aspirasi": (pipeline, "classify"),
-    "simhash": (pipeline, "simhash_rows"),
+    "simhash": (pipeline, "simhash_marks"),
 }
 
 

@@ -25,10 +25,10 @@ Rules over normalized (unstemmed) tokens with our own lexicons in
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
+from math import tanh
 from typing import Final
 
 NEGATION_SPAN: Final = 3
@@ -220,7 +220,7 @@ def classify(
     negated: list[bool] | None = None
     # The negated positions in ascending order, kept as they are added (each negation adds a
     # run after itself, and negations come in order); ``sorted`` only if one was not.
-    negated_order: list[int] = []
+    negated_order: list[int] = _NO_POSITIONS  # a list of its own with ``negated``
     unordered = False
     n = len(toks)
     if spots is None:
@@ -248,8 +248,9 @@ def classify(
         if role.negation:
             if negated is None:
                 negated = [False] * n
+                negated_order = []
             for j in range(i + 1, min(n, i + 1 + NEGATION_SPAN)):
-                if toks[j] in BOUNDARIES:
+                if _boundary(toks[j]):
                     break  # negation ends with the clause
                 if not negated[j]:
                     negated[j] = True
@@ -299,8 +300,8 @@ def classify(
     praises: list[str] = []
     requests: list[str] = []
     voiced = False  # a news complaint voiced by people or left unresolved
-    past: list[str] = []  # complaints about how things were ("yang dulu rusak")
-    done: list[str] = []  # actions reported done ("udah dibersihkan")
+    past: list[str] | None = None  # complaints about how things were ("yang dulu rusak")
+    done: list[str] | None = None  # actions reported done ("udah dibersihkan")
     for i, kind, phrase in found:
         is_negated = negated is not None and negated[i]
         if kind == "complaint":
@@ -308,6 +309,8 @@ def classify(
                 complaints.append(phrase)
                 voiced = voiced or phrase in lexicon.complaint_voice
                 if any_past and _preceded(toks, i, past_markers, NEGATION_SPAN):
+                    if past is None:
+                        past = []
                     past.append(phrase)
         elif kind == "praise":
             if is_negated:
@@ -323,6 +326,8 @@ def classify(
         elif kind == "request_social" and (
             _preceded(toks, i, lexicon.done_markers, 2) or toks[i] in lexicon.done_markers
         ):  # "udah dibersihkan", "cepat ditangani": reported done
+            if done is None:
+                done = []
             done.append(phrase)
         elif is_news and _after_actor(toks, i, lexicon.government_actors):
             continue
@@ -337,10 +342,12 @@ def classify(
                 complaints.append(cue)
     if is_news and not voiced and any_response:
         complaints = []  # "Damkar padamkan kebakaran": a response reported, not a complaint
-    if praises or done:
+    if praises or done is not None:
         # "yang dulu rusak sekarang mulus", "udah dibersihkan": praise for a fix.
-        complaints = [c for c in complaints if c not in past]
-        praises += done
+        if past is not None:
+            complaints = [c for c in complaints if c not in past]
+        if done is not None:
+            praises += done
         if not _any_request(requests, lexicon.request):
             requests = []  # "cepat ditangani" next to thanks is no request
     if social and emoji:
@@ -351,7 +358,7 @@ def classify(
         asked = any_question_news
     # tanh(0.0) is 0.0: no call for the many posts without polarity.
     x = (polar + 0.8 * (len(praises) - len(complaints))) / 3.0
-    sentiment = math.tanh(x) if x else 0.0
+    sentiment = tanh(x) if x else 0.0
     cues: dict[str, tuple[str, ...]] = {}
     if complaints:
         cues["keluhan"] = tuple(complaints)
@@ -390,10 +397,19 @@ def _any_request(requests: list[str], table: frozenset[tuple[str, ...]]) -> bool
     return False
 
 
+# Loops over it stand for a list never made (never filled).
+_NO_POSITIONS: Final[list[int]] = []
+
+
+def _boundary(token: str) -> bool:
+    """``token in BOUNDARIES``, as literal comparisons (native, no set lookup)."""
+    return token == "." or token == "|"
+
+
 def _preceded(tokens: tuple[str, ...], i: int, words: frozenset[str], span: int) -> bool:
     """Whether one of ``words`` occurs up to ``span`` tokens before ``i``, in the clause."""
     for j in range(i - 1, max(-1, i - span - 1), -1):
-        if tokens[j] in BOUNDARIES:
+        if _boundary(tokens[j]):
             return False
         if tokens[j] in words:
             return True
@@ -404,7 +420,7 @@ def _after_actor(tokens: tuple[str, ...], i: int, actors: frozenset[str]) -> boo
     """Whether a government actor precedes position ``i`` in the same clause."""
     for j in range(i - 1, max(-1, i - ACTOR_CLAUSE - 1), -1):
         token = tokens[j]
-        if token in BOUNDARIES:
+        if _boundary(token):
             return False
         if token in actors:
             return True

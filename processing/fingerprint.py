@@ -10,10 +10,13 @@ import hashlib
 import struct
 from operator import itemgetter
 from types import FunctionType
-from typing import Final, final
+from typing import TYPE_CHECKING, Final, final
 
 import numpy as np
 from mypy_extensions import i64
+
+if TYPE_CHECKING:  # ``processing.expand`` imports this module
+    from processing.expand import TokenMark
 
 BITS: Final = 64
 MAX_SHINGLES: Final = 100_000
@@ -160,6 +163,17 @@ def simhash_rows(rows: list[Row]) -> int:
     return simhash_numpy([row.token for row in rows])
 
 
+def simhash_marks(marks: list[TokenMark]) -> int:
+    """:func:`simhash_rows` of the rows of ``marks``, those without one (``None``) left out.
+
+    ``processing.pipeline.analyze`` hands its tokens' marks over as they are: no list
+    of rows per post.
+    """
+    if COMPILED:
+        return _simhash_of_marks(marks)
+    return simhash_numpy([row.token for row in [m.row for m in marks] if row is not None])
+
+
 def simhash_ints(tokens: list[str]) -> int:
     """:func:`simhash` with 64-bit integers only (no numpy call per text).
 
@@ -240,7 +254,104 @@ def _simhash_of_rows(rows: list[Row]) -> int:
                 s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0
                 chunks = _BYTE_CHUNKS
         i += 1
-    votes: i64 = count - 2  # shingles
+    return _majority(count - 2, n0, n1, n2, n3, s0, s1, s2, s3, s4, s5, s6, s7, wide)
+
+
+def _simhash_of_marks(marks: list[TokenMark]) -> int:
+    """:func:`_simhash_of_rows` of the rows of ``marks`` (``None`` rows skipped)."""
+    n = len(marks)
+    k = 0
+    first: Row | None = None
+    while first is None:
+        if k == n:
+            return 0
+        first = marks[k].row
+        k += 1
+    second: Row | None = None
+    while second is None:
+        if k == n:
+            return first.a
+        second = marks[k].row
+        k += 1
+    if k == n:
+        return first.a ^ second.b
+    limit: i64 = MAX_SHINGLES + SHINGLE - 1
+    count: i64 = 2
+    pending_a: i64 = second.a
+    pending_ab: i64 = first.a ^ second.b
+    s0: i64 = 0
+    s1: i64 = 0
+    s2: i64 = 0
+    s3: i64 = 0
+    s4: i64 = 0
+    s5: i64 = 0
+    s6: i64 = 0
+    s7: i64 = 0
+    n0: i64 = 0
+    n1: i64 = 0
+    n2: i64 = 0
+    n3: i64 = 0
+    left: i64 = _NIBBLE_CHUNK
+    chunks: i64 = _BYTE_CHUNKS
+    wide: list[i64] = []
+    # The rest by a plain loop over the list (no bounds check per mark).
+    for j, known in enumerate(marks):
+        if j < k:
+            continue
+        row = known.row
+        if row is None:
+            continue
+        if count == limit:
+            break
+        count += 1
+        h: i64 = pending_ab ^ row.c
+        pending_ab = pending_a ^ row.b
+        pending_a = row.a
+        n0 += h & _NIBBLES
+        n1 += (h >> 1) & _NIBBLES
+        n2 += (h >> 2) & _NIBBLES
+        n3 += (h >> 3) & _NIBBLES
+        left -= 1
+        if left == 0:
+            s0 += n0 & _LOW_NIBBLES
+            s4 += (n0 >> 4) & _LOW_NIBBLES
+            s1 += n1 & _LOW_NIBBLES
+            s5 += (n1 >> 4) & _LOW_NIBBLES
+            s2 += n2 & _LOW_NIBBLES
+            s6 += (n2 >> 4) & _LOW_NIBBLES
+            s3 += n3 & _LOW_NIBBLES
+            s7 += (n3 >> 4) & _LOW_NIBBLES
+            n0 = n1 = n2 = n3 = 0
+            left = _NIBBLE_CHUNK
+            chunks -= 1
+            if chunks == 0:
+                if not wide:
+                    wide = [0] * BITS
+                _spill(wide, (s0, s1, s2, s3, s4, s5, s6, s7))
+                s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0
+                chunks = _BYTE_CHUNKS
+    if count == 2:
+        return first.a ^ second.b
+    return _majority(count - 2, n0, n1, n2, n3, s0, s1, s2, s3, s4, s5, s6, s7, wide)
+
+
+def _majority(
+    votes: i64,
+    n0: i64,
+    n1: i64,
+    n2: i64,
+    n3: i64,
+    s0: i64,
+    s1: i64,
+    s2: i64,
+    s3: i64,
+    s4: i64,
+    s5: i64,
+    s6: i64,
+    s7: i64,
+    wide: list[i64],
+) -> int:
+    """The SimHash of ``votes`` shingles from the counts left in the lanes (see above)."""
     s0 += n0 & _LOW_NIBBLES
     s4 += (n0 >> 4) & _LOW_NIBBLES
     s1 += n1 & _LOW_NIBBLES

@@ -6,7 +6,7 @@ from typing import Final
 
 from pantau.models import Analysis
 from processing.aspirasi import classify
-from processing.fingerprint import Row, simhash_rows
+from processing.fingerprint import Row, simhash_marks
 from processing.places import find_places
 from processing.relevance import judge
 from processing.resources import BOGOR as BOGOR
@@ -32,46 +32,66 @@ MARKS_SIZE = 200_000
 
 
 class TokenScan:
-    """One post's stems, and where the passes of ``analyze`` look: positions, in order.
+    """One post's token marks, and where the passes of ``analyze`` look: positions, in order.
 
-    ``stem_head_list``, ``exact_head_list`` and ``relevance_head_list`` hold the
-    index entry (``Head``) of each position in ``stem_heads``, ``exact_heads`` and
-    ``relevance``. ``content`` holds the fingerprint rows of the stems that count for the
-    fingerprint (see ``processing.fingerprint.row_of``); ``bogor`` whether
-    the word "bogor" occurs.
+    ``marks`` holds each token's :class:`TokenMark` (its stem, its fingerprint row and
+    the index entries it begins, read by the passes at their positions); ``bogor``
+    whether the word "bogor" occurs.
     """
 
     def __init__(
         self,
-        stems: tuple[str, ...],
+        marks: list[TokenMark],
         stem_heads: list[int],
         exact_heads: list[int],
         places: list[int],
         relevance: list[int],
         watched: list[int],
-        content: list[Row],
         bogor: bool,
-        stem_head_list: list[Head],
-        exact_head_list: list[Head],
-        relevance_head_list: list[Head],
     ) -> None:
-        self.stems = stems
+        self.marks = marks
         self.stem_heads = stem_heads
         self.exact_heads = exact_heads
         self.places = places
         self.relevance = relevance
         self.watched = watched
-        self.content = content
         self.bogor = bogor
-        self.stem_head_list = stem_head_list
-        self.exact_head_list = exact_head_list
-        self.relevance_head_list = relevance_head_list
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        """The tokens' stems (``analyze`` reads them off ``marks`` where it needs one)."""
+        return tuple([known.stem for known in self.marks])
+
+    @property
+    def content(self) -> list[Row]:
+        """The fingerprint rows of the stems that count for the fingerprint, in order."""
+        rows: list[Row] = []
+        for known in self.marks:
+            row = known.row
+            if row is not None:
+                rows.append(row)
+        return rows
+
+    @property
+    def stem_head_list(self) -> list[Head]:
+        """The tagging index entry (``Head``) of each position in ``stem_heads``."""
+        return [_head(self.marks[i].stem_head) for i in self.stem_heads]
+
+    @property
+    def exact_head_list(self) -> list[Head]:
+        """The exact-term index entry of each position in ``exact_heads``."""
+        return [_head(self.marks[i].exact_head) for i in self.exact_heads]
+
+    @property
+    def relevance_head_list(self) -> list[Head]:
+        """The relevance index entry of each position in ``relevance``."""
+        return [_head(self.marks[i].relevance_head) for i in self.relevance]
 
 
 def scan_tokens(
     resources: Resources, tokens: tuple[str, ...], found: list[TokenMark] | None = None
 ) -> TokenScan:
-    """One pass over a post's tokens: their stems, and positions for every later pass.
+    """One pass over a post's tokens: their marks, and positions for every later pass.
 
     Each distinct token is stemmed (through the stemmer and its cache) and marked
     once; ``stems`` equals ``resources.stemmer.stem_tokens(tokens)``. ``found``:
@@ -86,51 +106,26 @@ def scan_tokens(
     places: list[int] = []
     relevance: list[int] = []
     watched: list[int] = []
-    content: list[Row] = []
-    stem_head_list: list[Head] = []
-    exact_head_list: list[Head] = []
-    relevance_head_list: list[Head] = []
     bogor = False
     if found is None:
         found = [resources.mark(token) for token in tokens]
-    # A comprehension over a list fills a list of that size (no append per stem).
-    stems = [known.stem for known in found]
-    for i in range(len(found)):
-        known = found[i]
+    for i, known in enumerate(found):
         mark = known.mark
-        row = known.row
-        if row is not None:
-            content.append(row)
         if not mark:
             continue  # most words: no pass looks at them
         if mark & STEM_HEAD:
             stem_heads.append(i)
-            stem_head_list.append(_head(known.stem_head))
         if mark & EXACT_HEAD:
             exact_heads.append(i)
-            exact_head_list.append(_head(known.exact_head))
         if mark & PLACE:
             places.append(i)
         if mark & RELEVANCE_HEAD:
             relevance.append(i)
-            relevance_head_list.append(_head(known.relevance_head))
         if mark & WATCHED:
             watched.append(i)
         if mark & BOGOR:
             bogor = True
-    return TokenScan(
-        tuple(stems),
-        stem_heads,
-        exact_heads,
-        places,
-        relevance,
-        watched,
-        content,
-        bogor,
-        stem_head_list,
-        exact_head_list,
-        relevance_head_list,
-    )
+    return TokenScan(found, stem_heads, exact_heads, places, relevance, watched, bogor)
 
 
 def _head(head: Head | None) -> Head:
@@ -174,15 +169,13 @@ def analyze(
         found.append(resources.mark(BOUNDARY))
         found += [resources.mark(token) for token in mention_tokens]
     scan = scan_tokens(resources, tokens, found)
-    stems = scan.stems
     tags = tag(
-        stems,
+        (),  # the stems and index entries are read off the marks
         resources.terms,
         tokens,
         scan.stem_heads,
         scan.exact_heads,
-        scan.stem_head_list,
-        scan.exact_head_list,
+        marks=found,
     )
     places = find_places(tokens, resources.places, scan.places)
     # A kecamatan named in the headline weighs double, like regency terms there.
@@ -209,7 +202,7 @@ def analyze(
         foreign_place_terms=places.foreign_terms,
         title_kecamatan_hits=title_kecamatan_hits,
         spots=scan.relevance,
-        spot_heads=scan.relevance_head_list,
+        marks=found,
         bogor=scan.bogor,
     )
     kecamatan = places.kecamatan
@@ -264,5 +257,5 @@ def analyze(
         matched,
         places.desa if kecamatan else (),
         tags.topic_departments,
-        simhash_rows(scan.content),
+        simhash_marks(found),
     )

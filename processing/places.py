@@ -213,6 +213,9 @@ class PlaceHits:
 
 
 NO_PLACES: Final = PlaceHits(kecamatan=(), desa=(), terms={}, kota_terms=())
+# Empty lists to loop over in place of a list never made (never filled).
+_NOTHING: Final[list[str]] = []
+_NO_DESA: Final[list[tuple[Reading, str, bool]]] = []
 
 
 def find_places(
@@ -238,11 +241,12 @@ def find_places(
     # Kecamatan name -> its surfaces without repeats, first seen first (the terms).
     kecamatan: dict[str, list[str]] = {}
     order: list[str] = []  # the keys of ``kecamatan``, in order (a tuple of a list is cheap)
-    desa: list[tuple[str, str, str]] = []
-    kota: list[str] = []
-    pending_desa: list[tuple[Reading, str, bool]] = []
-    foreign: list[str] = []
-    foreign_keys: list[str] = []
+    # Made at their first entry (most posts fill none of them).
+    desa: list[tuple[str, str, str]] | None = None
+    kota: list[str] | None = None
+    pending_desa: list[tuple[Reading, str, bool]] | None = None
+    foreign: list[str] | None = None
+    foreign_keys: list[str] | None = None  # made with ``foreign``
     # Made at the first kecamatan name (most posts name none).
     pinned: set[str] | None = None
     venues: set[str] | None = None
@@ -250,6 +254,9 @@ def find_places(
         None  # best mention: 0 seat, 1 direction, 2 road/venue, 3 place
     )
     unresolved = 0
+    # Whether a mention weaker than a plain place was recorded (most posts: none, and
+    # then ``_drop_weak`` has nothing to drop: levels only rise).
+    weak = False
     readings = index.readings
     starts = index.starts
     grows = index.max_words > 1
@@ -286,6 +293,8 @@ def find_places(
         if after in _LEVEL_WORDS or after == ".":
             after = _next_word(toks, j)
         if after in FOREIGN_CONTEXT:
+            if foreign is None or foreign_keys is None:
+                foreign, foreign_keys = [], []
             foreign.append(f"{surface} {after}")
             if key not in foreign_keys:
                 foreign_keys.append(key)
@@ -294,8 +303,12 @@ def find_places(
             continue
         if before in DESA_MARKERS:
             if reading.desa:
+                if pending_desa is None:
+                    pending_desa = []
                 pending_desa.append((reading, surface, True))
         elif reading.kota_only and before not in REGENCY_BEFORE:
+            if kota is None:
+                kota = []
             kota.append(surface)
         elif reading.regency_kecamatan:
             name = reading.regency_kecamatan
@@ -306,6 +319,8 @@ def find_places(
             elif surface not in surfaces:
                 surfaces.append(surface)
             level = _strength(toks, i)
+            if level < 3:
+                weak = True
             if strength is None:
                 strength = {name: level}
             elif strength.get(name, -1) < level:
@@ -315,33 +330,33 @@ def find_places(
                     pinned = set()
                 pinned.add(name)
         elif reading.desa:
+            if pending_desa is None:
+                pending_desa = []
             pending_desa.append((reading, surface, False))
             if before in VENUE_BEFORE:  # "Stadion Pakansari": a venue's name
                 if venues is None:
                     venues = set()
                 venues.add(surface)
         free = j
-    if not kecamatan and not pending_desa and not kota and not foreign:
+    if not kecamatan and pending_desa is None and kota is None and foreign is None:
         return NO_PLACES
-    if pinned is None:
-        pinned = set()
     if strength is None:
         strength = {}
     dropped = False
-    for key in foreign_keys:
+    for key in foreign_keys if foreign_keys is not None else _NOTHING:
         # "Kemang, Jakarta Selatan" elsewhere in the post: its bare mentions go too,
         # unless one occurrence is pinned to the regency ("Kemang, Kab. Bogor").
         for name in [
             k for k, v in kecamatan.items() if compact(k) == key or key in map(compact, v)
         ]:
-            if name not in pinned:
+            if pinned is None or name not in pinned:
                 del kecamatan[name]
                 dropped = True
-    if _drop_weak(kecamatan, strength, pinned) or dropped:
+    if (weak and _drop_weak(kecamatan, strength, pinned)) or dropped:
         order = list(kecamatan)
     direct_names = tuple(order)
     desa_added = False  # whether a desa added a kecamatan mention
-    for reading, surface, marked in pending_desa:
+    for reading, surface, marked in pending_desa if pending_desa is not None else _NO_DESA:
         regency = reading.regency_desa
         in_named = [p for p in regency if p.kecamatan in kecamatan]
         if not marked and not in_named and compact(surface) in index.common:
@@ -349,6 +364,8 @@ def find_places(
         chosen = in_named or (regency if reading.one_kecamatan else ())
         if chosen:
             place = chosen[0]
+            if desa is None:
+                desa = []
             desa.append((place.kecamatan, place.desa, surface))
             surfaces = kecamatan.get(place.kecamatan)
             if surfaces is None:
@@ -358,10 +375,14 @@ def find_places(
                 surfaces.append(surface)
             desa_added = True
             level = 2 if venues is not None and surface in venues else 3
+            if level < 3:
+                weak = True
             strength[place.kecamatan] = max(strength.get(place.kecamatan, 0), level)
         elif reading.kota_desa and not regency and (marked or not direct_names):
             # An unmarked Kota kelurahan name in a post about a regency kecamatan is
             # more likely a kampung of the same name ("Kp. Cibuluh, Jonggol").
+            if kota is None:
+                kota = []
             kota.append(surface)
         elif regency and not reading.kota_desa and marked:
             # A desa name found only in the regency, in several kecamatan: the post
@@ -370,15 +391,16 @@ def find_places(
     names = direct_names
     if desa_added:
         # Else ``kecamatan`` is as the first call left it, and a second changes nothing.
-        names = tuple(kecamatan) if _drop_weak(kecamatan, strength, pinned) else tuple(order)
+        dropped = weak and _drop_weak(kecamatan, strength, pinned)
+        names = tuple(kecamatan) if dropped else tuple(order)
     if not terms:
         return PlaceHits(names, (), {}, (), (), unresolved, direct_names)
     return PlaceHits(
         names,
-        unique([f"{k}/{d}" for k, d, _ in desa]) if desa else (),
+        unique([f"{k}/{d}" for k, d, _ in desa]) if desa is not None else (),
         kecamatan,
-        unique(kota) if kota else (),
-        unique(foreign) if foreign else (),
+        unique(kota) if kota is not None else (),
+        unique(foreign) if foreign is not None else (),
         unresolved,
         direct_names,
     )
@@ -391,7 +413,9 @@ def _grows_by(key: str, word: str, ways: frozenset[str] | None, prefixes: frozen
     return ways is not None and word in ways
 
 
-def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str]) -> bool:
+def _drop_weak(
+    kecamatan: dict[str, list[str]], strength: dict[str, int], pinned: set[str] | None
+) -> bool:
     """Drop seat mentions, and road/venue/direction ones beside a stronger place.
 
     Returns whether any was dropped.
@@ -408,7 +432,7 @@ def _drop_weak(kecamatan: dict[str, list[str]], strength: dict[str, int], pinned
         return False  # the usual case: every mention as strong as the best
     dropped = False
     for name in [k for k in kecamatan if strength.get(k, 3) < bar]:
-        if name not in pinned:
+        if pinned is None or name not in pinned:
             del kecamatan[name]
             dropped = True
     return dropped

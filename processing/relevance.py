@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Final
 
+from processing.expand import TokenMark
 from processing.terms import Head, Term, TermIndex, phrase_at, unique
 
 REGENCY_WEIGHT: Final = 2.0
@@ -73,13 +74,15 @@ def longest_spans(
     index: TermIndex,
     spots: list[int] | None = None,
     spot_heads: list[Head] | None = None,
+    marks: list[TokenMark] | None = None,
 ) -> list[tuple[int, Term]]:
     """Every match not inside a longer one ("kota bogor" inside "wali kota bogor").
 
     One pass over ``match_spans`` order (a relevance index has no exact terms): at
     each start only the first term, the longest, can be kept. ``spots``, when
     given, are the positions of the tokens in ``index.firsts``, in order;
-    ``spot_heads``, when given with them, each spot's ``index.heads`` entry.
+    ``spot_heads``, when given with them, each spot's ``index.heads`` entry;
+    ``marks``, when given instead, the tokens' marks (each entry read off its mark).
     """
     heads = index.heads
     kept: list[tuple[int, Term]] = []
@@ -91,13 +94,26 @@ def longest_spans(
         spots = list(compress(range(n), map(index.firsts.__contains__, toks)))
     for k in range(len(spots)):
         i = spots[k]
-        head = heads[toks[i]] if spot_heads is None else spot_heads[k]
+        if spot_heads is not None:
+            head = spot_heads[k]
+        elif marks is not None:
+            entry = marks[i].relevance_head
+            if entry is None:
+                continue  # not marked ``RELEVANCE_HEAD``: never a spot
+            head = entry
+        else:
+            head = heads[toks[i]]
         term: Term | None = None
-        if i < last:
-            keys = head.follow.get(toks[i + 1])
+        if i < last and head.follow:
+            second = head.second
+            if second:
+                keys = head.second_keys if toks[i + 1] == second else None
+            else:
+                keys = head.follow.get(toks[i + 1])
             if keys is not None:
                 for key, terms in keys:  # longest first
-                    if phrase_at(toks, i, key):
+                    # Two words: the second matched (``i < last``), no call.
+                    if len(key) == 2 or phrase_at(toks, i, key):
                         term = terms[0]
                         break
         if term is None:
@@ -131,19 +147,21 @@ def judge(
     spots: list[int] | None = None,
     bogor: bool | None = None,
     spot_heads: list[Head] | None = None,
+    marks: list[TokenMark] | None = None,
 ) -> Relevance:
     """Score how much a post is about the regency (0..1) and decide ``relevant``.
 
     ``spots`` (see ``longest_spans``) and ``bogor`` (whether ``tokens`` holds the
     word "bogor"), when given, were found by ``analyze`` in its shared pass, as
-    were ``spot_heads``.
+    were ``spot_heads`` (or the ``marks`` they are read off).
     """
-    found = longest_spans(tokens, index, spots, spot_heads)
+    found = longest_spans(tokens, index, spots, spot_heads, marks)
     # ``tokens`` starts with the title's tokens (the pipeline puts them first).
     title_end = len(title_tokens)
     regency: list[str] = []
-    kota: list[str] = list(kota_place_terms)
-    elsewhere: list[str] = list(foreign_place_terms)
+    # Copies only when there is something to copy (most posts: nothing).
+    kota: list[str] = list(kota_place_terms) if kota_place_terms else []
+    elsewhere: list[str] = list(foreign_place_terms) if foreign_place_terms else []
     weak: list[str] = []
     score = 0.0
     for start, term in found:
@@ -186,6 +204,8 @@ def judge(
 
 def _distinct(values: list[str]) -> tuple[str, ...]:
     """``unique(values)``; a few values (most posts) are compared in a list, with no set."""
+    if len(values) == 1:
+        return (values[0],)
     if len(values) > 8:
         return unique(values)
     kept: list[str] = []

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from processing.expand import TokenMark
 from processing.terms import (
     ALIAS,
     EXCLUDE,
@@ -35,6 +36,7 @@ from processing.terms import (
     find_spans,
     match,
     match_spans,
+    phrase_at,
     term_rank,
 )
 
@@ -143,6 +145,7 @@ def tag(
     exact_spots: list[int] | None = None,
     spot_heads: list[Head] | None = None,
     exact_spot_heads: list[Head] | None = None,
+    marks: list[TokenMark] | None = None,
 ) -> Tags:
     """Tag one post's stems (and, for exact terms, its normalized tokens).
 
@@ -151,24 +154,32 @@ def tag(
     ``spots``/``exact_spots``, when given, are the positions of the stems in
     ``index.firsts`` and of the tokens in ``index.firsts_exact`` (see ``find_spans``),
     ``spot_heads``/``exact_spot_heads`` their ``index.heads``/``index.heads_exact``
-    entries.
+    entries. ``marks``, when given with ``spots``, are the tokens' marks (see
+    ``processing.pipeline.scan_tokens``): the stems and the index entries are read off
+    them (``marks[i].stem``, ``.stem_head``, ``.exact_head``); ``stems`` and the head
+    lists are not read.
     """
     # The hits as two parallel lists (no tuple per hit): the first ``ordered`` in
     # ``_hit_order``, then the exact context hits (``requires``/``exclude``), unordered.
     starts: list[int] = []
     terms: list[Term] = []
-    if index.heads:
+    if marks is not None and spots is not None:
+        _find_stem_spans(marks, starts, terms, spots)
+    elif index.heads:
         find_spans(stems, index.heads, index.firsts, starts, terms, spots, spot_heads)
     ordered = len(starts)
     if index.heads_exact and tokens is not None and (exact_spots is None or exact_spots):
-        heads, firsts = index.heads_exact, index.firsts_exact
-        find_spans(tokens, heads, firsts, starts, terms, exact_spots, exact_spot_heads)
+        if marks is not None and exact_spots is not None:
+            _find_exact_spans(tuple(tokens), marks, starts, terms, exact_spots)
+        else:
+            heads, firsts = index.heads_exact, index.firsts_exact
+            find_spans(tokens, heads, firsts, starts, terms, exact_spots, exact_spot_heads)
         if len(starts) > ordered:
             ordered = _merge(starts, terms, ordered)
     if not ordered:
         return _EMPTY
     # Typed copies (no copy for tuples): native indexing below.
-    stem_seq = tuple(stems)
+    stem_seq = tuple(stems) if marks is None else ()
     token_seq = tuple(tokens) if tokens is not None else None
     excluded: dict[str, list[tuple[int, int]]] | None = None  # made on the first exclusion
     excluded_topics: set[str] | None = None  # made on the first topic exclusion (rare)
@@ -224,7 +235,7 @@ def tag(
             continue  # inside a longer counted phrase: "lampu jalan" (dishub) leaves no "jalan" for pupr
         if start != simile_at:
             simile_at = start
-            before = stem_seq[start - 1]
+            before = stem_seq[start - 1] if marks is None else marks[start - 1].stem
             simile = before in SIMILE
             if not simile and token_seq is not None and len(token_seq) > 0:
                 word = token_seq[start - 1]
@@ -338,6 +349,80 @@ def tag(
         topic_departments,
         chosen_scores,
     )
+
+
+def _find_stem_spans(
+    marks: list[TokenMark], starts: list[int], found: list[Term], spots: list[int]
+) -> None:
+    """``find_spans`` over the stems of ``marks``, at ``spots``: heads read off the marks.
+
+    A stem is read only where a phrase could continue: no tuple of a post's stems, no
+    list of heads.
+    """
+    last = len(marks) - 1
+    for i in spots:
+        head = marks[i].stem_head
+        if head is None:
+            continue  # not marked ``STEM_HEAD``: never a spot
+        if i < last and head.follow:
+            second = head.second
+            following = marks[i + 1].stem
+            if second:
+                keys = head.second_keys if following == second else None
+            else:
+                keys = head.follow.get(following)
+            if keys is not None:
+                for key, terms in keys:
+                    # Two words: the second matched (the usual phrase), no call.
+                    if len(key) == 2 or _stems_at(marks, i, key):
+                        for term in terms:
+                            starts.append(i)
+                            found.append(term)
+        for term in head.single:
+            starts.append(i)
+            found.append(term)
+
+
+def _find_exact_spans(
+    tokens: tuple[str, ...],
+    marks: list[TokenMark],
+    starts: list[int],
+    found: list[Term],
+    spots: list[int],
+) -> None:
+    """``find_spans`` over ``tokens`` at ``spots``, each head read off the token's mark."""
+    last = len(tokens) - 1
+    for i in spots:
+        head = marks[i].exact_head
+        if head is None:
+            continue  # not marked ``EXACT_HEAD``: never a spot
+        if i < last and head.follow:
+            second = head.second
+            following = tokens[i + 1]
+            if second:
+                keys = head.second_keys if following == second else None
+            else:
+                keys = head.follow.get(following)
+            if keys is not None:
+                for key, terms in keys:
+                    if len(key) == 2 or phrase_at(tokens, i, key):
+                        for term in terms:
+                            starts.append(i)
+                            found.append(term)
+        for term in head.single:
+            starts.append(i)
+            found.append(term)
+
+
+def _stems_at(marks: list[TokenMark], i: int, key: tuple[str, ...]) -> bool:
+    """``phrase_at`` over the stems of ``marks``."""
+    size = len(key)
+    if i + size > len(marks):
+        return False
+    for k in range(2, size):  # noqa: SIM110 (a native loop)
+        if marks[i + k].stem != key[k]:
+            return False
+    return True
 
 
 def _cue_slot(topics: list[str], cues: list[tuple[str, ...]], topic: str) -> int:

@@ -8,7 +8,7 @@ from processing.resources import Resources
 
 
 def test_stage_benchmark_reports_every_stage_and_restores_functions(capsys) -> None:  # type: ignore[no-untyped-def]
-    before = (pipeline.tag, pipeline.simhash_rows, Resources.normalize)
+    before = (pipeline.tag, pipeline.simhash_marks, Resources.normalize)
     result = stages.run(posts=40, repeat=1, split=True)
     assert set(result) == {"analyze", "other", *stages.STAGES}
     if native.STATE.mode == "native":
@@ -16,7 +16,7 @@ def test_stage_benchmark_reports_every_stage_and_restores_functions(capsys) -> N
         assert result["analyze"] > 0
     else:
         assert all(result[name] > 0 for name in ("analyze", *stages.STAGES))
-    assert (pipeline.tag, pipeline.simhash_rows, Resources.normalize) == before
+    assert (pipeline.tag, pipeline.simhash_marks, Resources.normalize) == before
     assert stages.main(["--posts", "20", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert f"mode       {native.STATE.mode} (" in out

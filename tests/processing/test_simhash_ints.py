@@ -14,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processing import fingerprint, native
-from processing.fingerprint import BITS, MAX_SHINGLES, simhash, simhash_ints, simhash_numpy
+from processing.expand import TokenMark
+from processing.fingerprint import (
+    BITS,
+    MAX_SHINGLES,
+    simhash,
+    simhash_ints,
+    simhash_marks,
+    simhash_numpy,
+)
 from tests.processing.reference_matching import reference_simhash
 
 VOCAB = [f"kata{i}" for i in range(60)] + ["jalan", "rusak", "é", "😡", "", " ", "\x00"]
@@ -98,3 +106,37 @@ def test_row_cache_bound_does_not_change_values(tokens: list[str]) -> None:
         fingerprint.TOKEN_CACHE_SIZE = old_size
         fingerprint._token_words.clear()
         fingerprint._token_words.update(saved)
+
+
+def _marks(tokens: list[str], gaps: list[int]) -> list[TokenMark]:
+    """Marks of ``tokens`` (rows from ``row_of``) with ``gaps[k]`` row-less marks before each."""
+    marks: list[TokenMark] = []
+    for k, token in enumerate(tokens):
+        marks += [TokenMark("yang", 0, None, None, None, None)] * gaps[k % len(gaps)]
+        marks.append(TokenMark(token, 0, fingerprint.row_of(token), None, None, None))
+    return marks
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TOKEN, max_size=60), st.lists(st.integers(0, 3), min_size=1, max_size=5))
+def test_marks_path_equals_the_rows_path(tokens: list[str], gaps: list[int]) -> None:
+    """``simhash_marks`` (the pipeline's marks, row-less ones skipped) is ``simhash``."""
+    marks = _marks(tokens, gaps)
+    assert simhash_marks(marks) == simhash_numpy(tokens) == simhash(tokens)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 9, 128, 129, 254, 259])
+def test_marks_path_boundary_lengths(count: int) -> None:
+    rng = random.Random(count)
+    mixed = [rng.choice(VOCAB) for _ in range(count)]
+    for gaps in ([0], [1], [2, 0, 1]):
+        marks = _marks(mixed, gaps)
+        tail = [TokenMark("dan", 0, None, None, None, None)] * 2  # row-less marks at the end
+        assert simhash_marks(marks + tail) == reference_simhash(mixed)
+
+
+def test_marks_path_shingle_cap() -> None:
+    rng = random.Random(11)
+    tokens = [rng.choice(VOCAB) for _ in range(MAX_SHINGLES + 40)]
+    marks = _marks(tokens, [0, 1])
+    assert simhash_marks(marks) == simhash_numpy(tokens[: MAX_SHINGLES + 2])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from processing import pipeline
 from processing.aspirasi import classify
-from processing.fingerprint import Row, simhash, simhash_numpy, simhash_rows
+from processing.fingerprint import Row, simhash, simhash_marks, simhash_numpy, simhash_rows
 from processing.pipeline import scan_tokens
 from processing.places import find_places
 from processing.relevance import judge, longest_spans
@@ -54,6 +54,7 @@ def test_scan_positions_give_what_each_stage_finds_alone(
             (r.a, r.b, r.c) for r in map(Row, content)
         ]
         assert simhash_rows(scan.content) == simhash(content) == simhash_numpy(content)
+        assert simhash_marks(scan.marks) == simhash(content)
         assert scan.bogor == ("bogor" in tokens)
         terms = resources.terms
         alone = tag(stems, terms, tokens)
@@ -72,6 +73,9 @@ def test_scan_positions_give_what_each_stage_finds_alone(
             )
             == alone
         )
+        # ``analyze``'s call: the stems and index entries read off the marks, none passed.
+        marked = tag((), terms, tokens, scan.stem_heads, scan.exact_heads, marks=scan.marks)
+        assert marked == alone
         places = resources.places
         assert find_places(tokens, places, scan.places) == find_places(tokens, places)
         title_tokens = tokens[:title]
@@ -83,6 +87,9 @@ def test_scan_positions_give_what_each_stage_finds_alone(
         assert longest_spans(
             tokens, index, scan.relevance, scan.relevance_head_list
         ) == longest_spans(tokens, index)
+        assert longest_spans(tokens, index, scan.relevance, marks=scan.marks) == longest_spans(
+            tokens, index
+        )
         kwargs: dict[str, Any] = {"kecamatan_hits": 1, "kota_place_terms": (), "departments": 1}
         assert judge(
             tokens,
@@ -91,6 +98,15 @@ def test_scan_positions_give_what_each_stage_finds_alone(
             spots=scan.relevance,
             bogor=scan.bogor,
             spot_heads=scan.relevance_head_list,
+            **kwargs,
+        ) == judge(tokens, title_tokens, index, **kwargs)
+        assert judge(
+            tokens,
+            title_tokens,
+            index,
+            spots=scan.relevance,
+            bogor=scan.bogor,
+            marks=scan.marks,
             **kwargs,
         ) == judge(tokens, title_tokens, index, **kwargs)
         words = tokens[:words_end]
