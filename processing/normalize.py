@@ -518,6 +518,57 @@ def _after_retweet_prefix(text: str) -> str | None:
     return " " + text[end:]
 
 
+def retweet_body(text: str) -> str | None:
+    """The text ``normalize`` reads after cutting ``text``'s retweet prefix, on its own.
+
+    ``normalize(retweet_body(text)) == normalize(text)`` field by field (and the
+    tokens' marks alike), so ``analyze`` gives the same for both whatever the title
+    and kind: a retweet can share its original's analysis. None when ``text`` is no
+    retweet, or in any case where that is not certain. ``normalize`` reads a retweet
+    as ``" " + body`` (see :func:`_after_retweet_prefix`), where ``body`` starts with
+    no whitespace: the leading empty piece adds nothing, and on the whole-text path
+    the texts differ only in whitespace before the first word. The body must also
+    read as it is: no prefix of its own (a nested retweet is None), already NFKC
+    (dropping invisible characters can expose a composition), and an ASCII head, so
+    that both texts are ASCII alike.
+    """
+    if not text:
+        return None
+    # Most texts: the first character rules a prefix out (a non-ASCII one may fold
+    # to ASCII or be invisible; "R" then an invisible character may read "RT").
+    first = text[0]
+    if first.isascii():
+        if first == "R" or first == "r":
+            second = text[1:2]
+            if second.isascii() and second != "T" and second != "t":
+                return None
+        elif not first.isspace():
+            return None
+    # ``normalize``'s prelude, step by step.
+    text = text[:MAX_CHARS]
+    if "@" not in text:
+        return None
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        if "@" in text and (
+            _may_be_retweet(text) or _INVISIBLE.search(text.lstrip()[:4]) is not None
+        ):
+            text = _INVISIBLE.sub("", text)
+    if "@" not in text or not _may_be_retweet(text):
+        return None
+    rest = _after_retweet_prefix(text)
+    if rest is None:
+        return None
+    body = rest[1:]
+    if not text[: len(text) - len(body)].isascii():
+        return None
+    if "@" in body and _may_be_retweet(body):
+        return None
+    if not body.isascii() and not unicodedata.is_normalized("NFKC", body):
+        return None
+    return body
+
+
 def compact(name: str) -> str:
     """Spacing/case-insensitive key for names: ``Parung Panjang`` -> ``parungpanjang``."""
     folded = fold(name)
