@@ -544,10 +544,69 @@ def retweet_body(text: str) -> str | None:
                 return None
         elif not first.isspace():
             return None
-    # ``normalize``'s prelude, step by step.
     text = text[:MAX_CHARS]
     if "@" not in text:
         return None
+    if text.isascii():
+        return _ascii_retweet_body(text)
+    if _INVISIBLE.search(text) is None and unicodedata.is_normalized("NFKC", text):
+        # ``normalize`` reads the text as it is: no NFKC pass, nothing to drop.
+        body = _ascii_retweet_body(text)
+        if (
+            body is None
+            or not text[: len(text) - len(body)].isascii()
+            or not unicodedata.is_normalized("NFKC", body)
+        ):
+            return None
+        return body
+    return _folded_retweet_body(text)
+
+
+# What ``RETWEET_RE``'s handle takes in ASCII text.
+_HANDLE_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+def _ascii_retweet_body(text: str) -> str | None:
+    r"""``_folded_retweet_body`` of text ``normalize`` reads as it is, without a regex.
+
+    ``RETWEET_RE`` is ``\s*RT\s+@handle:?\s*`` (``lstrip`` strips ``\s``; ``RT``
+    matches only its ASCII letters in either case, and the handle only
+    ``_HANDLE_CHARS`` when an ASCII character ends it: None when another one does).
+    A URL beginning inside the prefix ends the handle with ``http``/``https`` before
+    ``://`` or with ``www`` before ``.``: None then, and for a handle longer than 30
+    characters (a URL may begin where the prefix ends). Otherwise the same body or
+    None as the regex path (a test compares them).
+    """
+    head = text.lstrip()
+    if head[:2].lower() != "rt":
+        return None
+    after = head[2:]
+    at = after.lstrip()
+    if len(at) == len(after) or at[:1] != "@":
+        return None
+    name = at[1:32]
+    size = len(name) - len(name.lstrip(_HANDLE_CHARS))
+    if size == 0 or size == 31:
+        return None
+    rest = at[1 + size :]
+    if not rest[:1].isascii():
+        return None
+    if rest[:3] == "://":
+        handle = name[:size].lower()
+        if handle.endswith("http") or handle.endswith("https"):
+            return None
+    elif rest[:1] == "." and name[:size].lower().endswith("www"):
+        return None
+    if rest[:1] == ":":
+        rest = rest[1:]
+    body = rest.lstrip()
+    if "@" in body and _may_be_retweet(body):
+        return None
+    return body
+
+
+def _folded_retweet_body(text: str) -> str | None:
+    """:func:`retweet_body` of any text (up to ``MAX_CHARS``), step by step as ``normalize``."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
         if "@" in text and (

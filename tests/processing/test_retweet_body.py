@@ -17,7 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processing.dedup import MIN_TOKENS, content_keys, word_size
-from processing.normalize import MAX_CHARS, RETWEET_RE, retweet_body
+from processing.normalize import (
+    MAX_CHARS,
+    RETWEET_RE,
+    _ascii_retweet_body,
+    _folded_retweet_body,
+    retweet_body,
+)
 from processing.pipeline import analyze
 from processing.window import AnalysisCache
 
@@ -122,6 +128,7 @@ def test_a_body_is_what_follows_the_prefix_of_the_folded_text(text: str) -> None
     body = retweet_body(text)
     if body is None:
         return
+    assert body == _folded_retweet_body(text)  # the shortcuts read as the regex path
     folded = INVISIBLE.sub("", unicodedata.normalize("NFKC", text[:MAX_CHARS]))
     prefix = RETWEET_RE.match(folded)
     assert prefix is not None and folded[prefix.end() :] == body
@@ -129,6 +136,48 @@ def test_a_body_is_what_follows_the_prefix_of_the_folded_text(text: str) -> None
     assert RETWEET_RE.match(body) is None
     assert unicodedata.is_normalized("NFKC", body) and not INVISIBLE.search(body)
     assert not body[:1].isspace()
+
+
+ASCII_HANDLES = HANDLES.filter(str.isascii) | st.sampled_from(
+    ["xhttp", "aHTTPS", "www", "aWwW", "a" * 29 + "h", "a" * 28 + "ht"]
+)
+
+
+@st.composite
+def ascii_retweets(draw: st.DrawFn) -> str:
+    return (
+        draw(st.sampled_from(["", " ", "\n", "\t \x1c", "\x0b"]))
+        + draw(st.sampled_from(["RT", "RT", "rt", "Rt", "rT", "R", "RTT", "Rx"]))
+        + draw(st.sampled_from([" ", " ", "  ", "\t", "\x1f", ""]))
+        + draw(st.sampled_from(["@", "@", "@", "@@", "", "#"]))
+        + draw(ASCII_HANDLES)
+        + draw(
+            st.sampled_from(
+                ["", ":", ": ", " ", ":\n", "://x.co ", "://", ".", ".id ", "::", ": :", "\x1e"]
+            )
+        )
+        + draw(
+            st.text(alphabet=st.characters(max_codepoint=127), max_size=12)
+            | bodies().map(lambda body: body.encode("ascii", "ignore").decode())
+        )
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(ascii_retweets())
+def test_the_ascii_path_reads_the_prefix_as_the_regex_path(text: str) -> None:
+    """Without a regex, the same body, or None in the rare cases it leaves to be safe."""
+    if not text.isascii():
+        return
+    fast = _ascii_retweet_body(text)
+    assert fast is None or fast == _folded_retweet_body(text)
+    prefix = RETWEET_RE.match(text)
+    if fast is None and prefix is not None and _folded_retweet_body(text) is not None:
+        # Only a handle of 31+ characters, or one a URL may begin in.
+        handle = re.match(r"\s*rt\s+@(\w*)", text, re.IGNORECASE)
+        assert handle is not None
+        name = handle.group(1).lower()
+        assert len(name) > 30 or name.endswith(("http", "https", "www"))
 
 
 @pytest.mark.parametrize(
@@ -144,7 +193,6 @@ def test_a_body_is_what_follows_the_prefix_of_the_folded_text(text: str) -> None
         ("\u3000RT @a: jalan", "jalan"),  # NFKC makes it an ASCII space
         ("RT @a: jalan e\u0301", "jalan é"),
         ("RT @a: ", ""),
-        ("RT @" + "a" * 33 + " jalan", "aaa jalan"),
     ],
 )
 def test_retweet_bodies(resources, text: str, body: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -183,6 +231,13 @@ def test_retweet_bodies(resources, text: str, body: str | None) -> None:  # type
 )
 def test_no_body_where_it_is_not_certain(text: str) -> None:
     assert retweet_body(text) is None
+
+
+def test_a_handle_past_30_characters_is_left_to_the_regex_path(resources) -> None:  # type: ignore[no-untyped-def]
+    text = "RT @" + "a" * 33 + " jalan"
+    assert retweet_body(text) is None  # the ASCII path leaves it
+    assert _folded_retweet_body(text) == "aaa jalan"  # the prefix takes 30 characters
+    _same_reading(resources, text, "aaa jalan")
 
 
 def test_the_cut_is_read_at_most_max_chars_in(resources) -> None:  # type: ignore[no-untyped-def]
