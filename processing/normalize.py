@@ -536,13 +536,16 @@ def retweet_body(text: str) -> str | None:
         return None
     # Most texts: the first character rules a prefix out (a non-ASCII one may fold
     # to ASCII or be invisible; "R" then an invisible character may read "RT").
-    first = text[0]
-    if first.isascii():
-        if first == "R" or first == "r":
-            second = text[1:2]
-            if second.isascii() and second != "T" and second != "t":
+    # (Code points: no method call. ASCII whitespace, ``str.isspace``: 9-13, 28-32.)
+    first = ord(text[0])
+    if first < 128:
+        if first == 82 or first == 114:  # R, r
+            if len(text) == 1:
                 return None
-        elif not first.isspace():
+            second = ord(text[1])
+            if second < 128 and second != 84 and second != 116:  # T, t
+                return None
+        elif not (9 <= first <= 13 or 28 <= first <= 32):
             return None
     text = text[:MAX_CHARS]
     if "@" not in text:

@@ -233,6 +233,13 @@ def test_no_body_where_it_is_not_certain(text: str) -> None:
     assert retweet_body(text) is None
 
 
+def test_the_first_characters_rule_out_only_what_is_no_retweet() -> None:
+    chars = [chr(code) for code in range(0x800)] + list(INVISIBLE_CHARS + "ＲＴｒｔⓇ\u3000\u2028")
+    for char in chars:
+        for text in (char + "RT @a: x", char + "T @a: x", "R" + char + " @a: x"):
+            assert retweet_body(text) == _folded_retweet_body(text), (hex(ord(char)), text)
+
+
 def test_a_handle_past_30_characters_is_left_to_the_regex_path(resources) -> None:  # type: ignore[no-untyped-def]
     text = "RT @" + "a" * 33 + " jalan"
     assert retweet_body(text) is None  # the ASCII path leaves it
