@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processing.dedup import MIN_TOKENS, content_keys, word_size
+from processing.expand import TokenMemo
 from processing.normalize import (
     MAX_CHARS,
     RETWEET_RE,
@@ -111,7 +112,13 @@ def test_a_retweet_reads_as_its_body(resources, text: str) -> None:  # type: ign
 def clause_resources(resources):  # type: ignore[no-untyped-def]
     """Slang that expands a word to the clause token: no piece is memoizable, so
     ``normalize`` runs its whole-text passes over the retweet and over the body."""
-    return replace(resources, slang={**resources.slang, "titik": (".",)})
+    # Fresh memos: ``replace`` would hand over the session's, which this slang must not fill.
+    return replace(
+        resources,
+        slang={**resources.slang, "titik": (".",)},
+        token_memo=TokenMemo(),
+        segment_memo={},
+    )
 
 
 @settings(max_examples=200, deadline=None)
