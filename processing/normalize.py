@@ -518,6 +518,119 @@ def _after_retweet_prefix(text: str) -> str | None:
     return " " + text[end:]
 
 
+def retweet_body(text: str) -> str | None:
+    """The text ``normalize`` reads after cutting ``text``'s retweet prefix, on its own.
+
+    ``normalize(retweet_body(text)) == normalize(text)`` field by field (and the
+    tokens' marks alike), so ``analyze`` gives the same for both whatever the title
+    and kind: a retweet can share its original's analysis. None when ``text`` is no
+    retweet, or in any case where that is not certain. ``normalize`` reads a retweet
+    as ``" " + body`` (see :func:`_after_retweet_prefix`), where ``body`` starts with
+    no whitespace: the leading empty piece adds nothing, and on the whole-text path
+    the texts differ only in whitespace before the first word. The body must also
+    read as it is: no prefix of its own (a nested retweet is None), already NFKC
+    (dropping invisible characters can expose a composition), and an ASCII head, so
+    that both texts are ASCII alike.
+    """
+    if not text:
+        return None
+    # Most texts: the first character rules a prefix out (a non-ASCII one may fold
+    # to ASCII or be invisible; "R" then an invisible character may read "RT").
+    # (Code points: no method call. ASCII whitespace, ``str.isspace``: 9-13, 28-32.)
+    first = ord(text[0])
+    if first < 128:
+        if first == 82 or first == 114:  # R, r
+            if len(text) == 1:
+                return None
+            second = ord(text[1])
+            if second < 128 and second != 84 and second != 116:  # T, t
+                return None
+        elif not (9 <= first <= 13 or 28 <= first <= 32):
+            return None
+    text = text[:MAX_CHARS]
+    if "@" not in text:
+        return None
+    if text.isascii():
+        return _ascii_retweet_body(text)
+    if _INVISIBLE.search(text) is None and unicodedata.is_normalized("NFKC", text):
+        # ``normalize`` reads the text as it is: no NFKC pass, nothing to drop.
+        body = _ascii_retweet_body(text)
+        if (
+            body is None
+            or not text[: len(text) - len(body)].isascii()
+            or not unicodedata.is_normalized("NFKC", body)
+        ):
+            return None
+        return body
+    return _folded_retweet_body(text)
+
+
+# What ``RETWEET_RE``'s handle takes in ASCII text.
+_HANDLE_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+def _ascii_retweet_body(text: str) -> str | None:
+    r"""``_folded_retweet_body`` of text ``normalize`` reads as it is, without a regex.
+
+    ``RETWEET_RE`` is ``\s*RT\s+@handle:?\s*`` (``lstrip`` strips ``\s``; ``RT``
+    matches only its ASCII letters in either case, and the handle only
+    ``_HANDLE_CHARS`` when an ASCII character ends it: None when another one does).
+    A URL beginning inside the prefix ends the handle with ``http``/``https`` before
+    ``://`` or with ``www`` before ``.``: None then, and for a handle longer than 30
+    characters (a URL may begin where the prefix ends). Otherwise the same body or
+    None as the regex path (a test compares them).
+    """
+    head = text.lstrip()
+    if head[:2].lower() != "rt":
+        return None
+    after = head[2:]
+    at = after.lstrip()
+    if len(at) == len(after) or at[:1] != "@":
+        return None
+    name = at[1:32]
+    size = len(name) - len(name.lstrip(_HANDLE_CHARS))
+    if size == 0 or size == 31:
+        return None
+    rest = at[1 + size :]
+    if not rest[:1].isascii():
+        return None
+    if rest[:3] == "://":
+        handle = name[:size].lower()
+        if handle.endswith("http") or handle.endswith("https"):
+            return None
+    elif rest[:1] == "." and name[:size].lower().endswith("www"):
+        return None
+    if rest[:1] == ":":
+        rest = rest[1:]
+    body = rest.lstrip()
+    if "@" in body and _may_be_retweet(body):
+        return None
+    return body
+
+
+def _folded_retweet_body(text: str) -> str | None:
+    """:func:`retweet_body` of any text (up to ``MAX_CHARS``), step by step as ``normalize``."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        if "@" in text and (
+            _may_be_retweet(text) or _INVISIBLE.search(text.lstrip()[:4]) is not None
+        ):
+            text = _INVISIBLE.sub("", text)
+    if "@" not in text or not _may_be_retweet(text):
+        return None
+    rest = _after_retweet_prefix(text)
+    if rest is None:
+        return None
+    body = rest[1:]
+    if not text[: len(text) - len(body)].isascii():
+        return None
+    if "@" in body and _may_be_retweet(body):
+        return None
+    if not body.isascii() and not unicodedata.is_normalized("NFKC", body):
+        return None
+    return body
+
+
 def compact(name: str) -> str:
     """Spacing/case-insensitive key for names: ``Parung Panjang`` -> ``parungpanjang``."""
     folded = fold(name)

@@ -26,6 +26,7 @@ from processing.dedup import (
     signed_bits,
     word_size,
 )
+from processing.normalize import retweet_body
 from processing.pipeline import analyze
 from processing.resources import Resources
 
@@ -200,11 +201,17 @@ class CachedPost:
 class AnalysisCache:
     """Analyses of recently seen identical (kind, title, text): syndicated copies, reposts.
 
-    ``analyze`` is a pure function of these and the resources, so a hit is exact. When
-    full, the oldest entry goes. Keys are only added on a miss, so insertion order is
-    the order of ``_order``: a ring of the keys, its oldest at ``_oldest`` once full
-    (a dict's first key is found by skipping the slots its deletions left, which grow
-    between its resizes: ~2k instructions per eviction).
+    ``analyze`` is a pure function of these and the resources, so a hit is exact. A
+    retweet also finds its original's analysis: ``analyze`` reads only what is left of
+    the text once ``normalize`` cut the prefix (:func:`retweet_body`), so the analysis
+    of (kind, title, body) is the retweet's, remembered under that key for the
+    original and every other retweet of it (``shared`` counts those reuses). The
+    word size and content keys always come from the post's own text.
+
+    When full, the oldest entry goes. Keys are only added on a miss, so insertion
+    order is the order of ``_order``: a ring of the keys, its oldest at ``_oldest``
+    once full (a dict's first key is found by skipping the slots its deletions left,
+    which grow between its resizes: ~2k instructions per eviction).
     """
 
     def __init__(self, maxsize: int = 4096) -> None:
@@ -213,6 +220,7 @@ class AnalysisCache:
         self._order: list[CacheKey] = []
         self._oldest = 0
         self.hits = 0
+        self.shared = 0
 
     def analyze(self, resources: Resources, kind: str, title: str | None, text: str) -> Analysis:
         return self.post(resources, kind, title, text).analysis
@@ -225,12 +233,36 @@ class AnalysisCache:
         if found is not None:
             self.hits += 1
             return found
+        body = retweet_body(text)
+        if body is None:
+            analysis = analyze(resources, text, title, kind)
+        else:
+            # Exact: ``analyze`` of the body equals the retweet's (see retweet_body).
+            body_key = (kind, title, body)
+            original = items.get(body_key)
+            if original is not None:
+                self.shared += 1
+                analysis = original.analysis
+            else:
+                analysis = analyze(resources, body, title, kind)
+                self._remember(
+                    body_key,
+                    CachedPost(
+                        analysis, word_size(body, title, MIN_TOKENS), content_keys(title, body)
+                    ),
+                )
         result = CachedPost(
-            analyze(resources, text, title, kind),
+            analysis,
             # Word counts only decide "at least MIN_TOKENS words": capped there.
             word_size(text, title, MIN_TOKENS),
             content_keys(title, text),
         )
+        self._remember(key, result)
+        return result
+
+    def _remember(self, key: CacheKey, result: CachedPost) -> None:
+        """Add ``result`` under ``key`` (not held yet), dropping the oldest entry when full."""
+        items = self._items
         order = self._order
         if len(order) < self.maxsize:
             order.append(key)
@@ -241,7 +273,6 @@ class AnalysisCache:
             oldest += 1
             self._oldest = 0 if oldest == len(order) else oldest
         items[key] = result
-        return result
 
 
 def analyze_batch(
