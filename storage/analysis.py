@@ -167,7 +167,11 @@ def _text(items: Any) -> str:
         if len(_TEXTS) >= _TEXTS_MAX:
             _TEXTS.clear()
             _TEXTS.update(_TEXTS_SEED)
-        found = _TEXTS[key] = _dumps(key)
+        try:
+            found = _orjson_dumps(key).decode("utf-8")
+        except TypeError:  # lone surrogates
+            found = _ENCODER.encode(key)
+        _TEXTS[key] = found
     return found
 
 
