@@ -143,37 +143,51 @@ class _Rows:
     places: list[Any]
 
 
+# JSON texts of tag and term lists by value, shared by every batch of the process (a tag
+# list or term list repeats across batches too). Only tuples of plain strings are kept:
+# they equal nothing that encodes differently (as ``(1,) == (True,) == (1.0,)`` do).
+_TEXTS_SEED: dict[Any, str] = {(): _EMPTY, None: _EMPTY}
+_TEXTS: dict[Any, str] = dict(_TEXTS_SEED)
+_TEXTS_MAX = 1 << 16  # entries; then the cache starts over (~10 MB at most)
+
+
+def _text(items: Any) -> str:
+    """The JSON text of a tag or term list (``[]`` for none), from ``_TEXTS`` when it is there."""
+    if not items:
+        return _EMPTY
+    kind = type(items)
+    if kind is not tuple and kind is not list:
+        return _dumps(items)
+    for item in items:
+        if type(item) is not str:
+            return _dumps(items)
+    key = items if kind is tuple else tuple(items)
+    found = _TEXTS.get(key)
+    if found is None:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+            _TEXTS.update(_TEXTS_SEED)
+        try:
+            found = _orjson_dumps(key).decode("utf-8")
+        except TypeError:  # lone surrogates
+            found = _ENCODER.encode(key)
+        _TEXTS[key] = found
+    return found
+
+
 def _build_rows(
     results: Sequence[tuple[int, Analysis, int | None]], taxonomy_version: str, now: str | None
 ) -> _Rows:
-    """Analysis and tag rows of a batch, in one pass over each analysis's fields."""
+    """Analysis and tag rows of a batch, in one pass over each analysis's fields.
+
+    Tag lists and term lists repeat: each distinct one is encoded once (:func:`_text`) and
+    then found inline with one dict lookup (the terms of ``Analysis.matched`` are tuples,
+    the kecamatan terms lists). A Python call per tag row cost ~1,100 instructions.
+    """
     rows = _Rows([], [], [], [])
     add_analysis, add_department = rows.analysis.extend, rows.departments.extend
     add_topic, add_place = rows.topics.extend, rows.places.extend
-    # Tag lists and term lists repeat across a batch: encode each distinct one once. The
-    # common case (a tuple, or a list of hashables) is looked up inline: a call of
-    # ``text`` per tag row cost ~1,100 instructions in the interpreter alone.
-    texts: dict[Any, str] = {(): _EMPTY}
-    known = texts.get
-
-    def text(items: Any) -> str:
-        if not items:
-            return _EMPTY
-        kind = type(items)
-        if kind is tuple:
-            key = items
-        elif kind is list:
-            key = tuple(items)
-        else:
-            return _dumps(items)
-        try:
-            found = known(key)
-        except TypeError:  # unhashable items
-            return _dumps(items)
-        if found is None:
-            found = texts[key] = _dumps(key)
-        return found
-
+    known = _TEXTS.get
     empty: dict[str, Any] = {}
     for post_id, a, _dup in results:
         matched = a.matched
@@ -193,62 +207,53 @@ def _build_rows(
         # adapter lookup (slower than this test), so relevant goes in as 1/0.
         add_analysis(
             (
-                post_id, 1 if a.relevant else 0, a.relevance, d_text or text(departments),
-                t_text or text(topics), k_text or text(kecamatan), a.aspirasi,
+                post_id, 1 if a.relevant else 0, a.relevance, d_text or _text(departments),
+                t_text or _text(topics), k_text or _text(kecamatan), a.aspirasi,
                 a.sentiment, matched_text, a.fingerprint,
             )
         )  # fmt: skip
         if departments:
-            terms = matched.get("departments") or empty
+            get = (matched.get("departments") or empty).get
             for rank, code in enumerate(departments):
-                t = terms.get(code)
-                s = None
-                if type(t) is list:
-                    try:
-                        s = known(tuple(t))
-                    except TypeError:
-                        pass
-                if s is None:
-                    s = text(t)
-                add_department((post_id, code, rank, s))
-        if topics:
-            terms = matched.get("topics") or empty
-            owner = a.topic_departments
-            for topic in topics:
-                t = terms.get(topic)
-                s = None
-                if type(t) is list:
-                    try:
-                        s = known(tuple(t))
-                    except TypeError:
-                        pass
-                if s is None:
-                    s = text(t)
-                add_topic((post_id, topic, owner.get(topic), s))
-        if kecamatan:
-            terms = matched.get("kecamatan") or empty
-            desa = a.desa
-            if not desa:
-                for kec in kecamatan:
-                    t = terms.get(kec)
+                t = get(code)
+                try:
+                    s = known(t)
+                except TypeError:  # a list, or unhashable items
                     s = None
-                    if type(t) is list:
-                        try:
-                            s = known(tuple(t))
-                        except TypeError:
-                            pass
-                    if s is None:
-                        s = text(t)
-                    add_place((post_id, kec, "", s))
-                continue
-            desa_by_kec: dict[str, list[str]] = {}
-            for item in desa:
-                kec, _, name = item.partition("/")
-                desa_by_kec.setdefault(kec, []).append(name)
+                add_department((post_id, code, rank, s or _text(t)))
+        if topics:
+            get = (matched.get("topics") or empty).get
+            owner = a.topic_departments.get
+            for topic in topics:
+                t = get(topic)
+                try:
+                    s = known(t)
+                except TypeError:
+                    s = None
+                add_topic((post_id, topic, owner(topic), s or _text(t)))
+        if kecamatan:
+            get = (matched.get("kecamatan") or empty).get
+            desa = a.desa
             for kec in kecamatan:
-                kec_terms = text(terms.get(kec))
-                for name in desa_by_kec.get(kec, [""]):
-                    add_place((post_id, kec, name, kec_terms))
+                t = get(kec)
+                try:
+                    s = known(tuple(t) if type(t) is list else t)
+                except TypeError:
+                    s = None
+                if s is None:
+                    s = _text(t)
+                if not desa:
+                    add_place((post_id, kec, "", s))
+                    continue
+                # A row per desa ("kecamatan/desa") of this kecamatan, in order; else one.
+                found = False
+                for item in desa:
+                    head, _, name = item.partition("/")
+                    if head == kec:
+                        add_place((post_id, kec, name, s))
+                        found = True
+                if not found:
+                    add_place((post_id, kec, "", s))
     return rows
 
 
