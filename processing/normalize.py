@@ -151,20 +151,7 @@ def normalize(
         memo = TokenMemo()
     # ASCII text is already NFKC, with no invisible characters and no emoji.
     ascii_only = text.isascii()
-    # Whether the invisible characters are out (ASCII text has none).
-    visible = ascii_only
-    if not ascii_only:
-        text = unicodedata.normalize("NFKC", text)
-        # Dropping them changes no space, so the piece path drops them per piece, on
-        # a memo miss (a regex pass over the whole text costs ~16k instructions). Only
-        # a possible retweet prefix needs them out of the whole text first: it is
-        # ruled out when the head (up to 4 characters after leading whitespace,
-        # which holds no invisible character) has none and reads no prefix.
-        if "@" in text and (
-            _may_be_retweet(text) or _INVISIBLE.search(text.lstrip()[:4]) is not None
-        ):
-            text = _INVISIBLE.sub("", text)
-            visible = True
+    text, visible = _prepared(text, ascii_only)
     if marker is None or marks is None:
         marker = None
         marks = None
@@ -486,6 +473,23 @@ def _normalize_pieces(
     )
 
 
+def _prepared(text: str, ascii_only: bool) -> tuple[str, bool]:
+    """The text as ``normalize``'s passes read it, and whether its invisible characters are out.
+
+    Non-ASCII text is NFKC-normalized. Dropping invisible characters changes no space, so
+    the piece path drops them per piece, on a memo miss (a regex pass over the whole text
+    costs ~16k instructions). Only a possible retweet prefix needs them out of the whole
+    text first: it is ruled out when the head (up to 4 characters after leading
+    whitespace, which holds no invisible character) has none and reads no prefix.
+    """
+    if ascii_only:
+        return text, True
+    text = unicodedata.normalize("NFKC", text)
+    if "@" in text and (_may_be_retweet(text) or _INVISIBLE.search(text.lstrip()[:4]) is not None):
+        return _INVISIBLE.sub("", text), True
+    return text, False
+
+
 def _may_be_retweet(text: str) -> bool:
     r"""Whether the retweet prefix can match once URLs are cut (they become spaces).
 
@@ -610,12 +614,7 @@ def _ascii_retweet_body(text: str) -> str | None:
 
 def _folded_retweet_body(text: str) -> str | None:
     """:func:`retweet_body` of any text (up to ``MAX_CHARS``), step by step as ``normalize``."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-        if "@" in text and (
-            _may_be_retweet(text) or _INVISIBLE.search(text.lstrip()[:4]) is not None
-        ):
-            text = _INVISIBLE.sub("", text)
+    text, _visible = _prepared(text, text.isascii())
     if "@" not in text or not _may_be_retweet(text):
         return None
     rest = _after_retweet_prefix(text)
